@@ -1,0 +1,21 @@
+# Sourced by every Makefile target and test helper: the offline Pulumi environment.
+# One place, so `make` targets, tests and an operator's shell agree.
+_root=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)
+export PROJECT_ROOT="$_root"
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$_root/.pulumi}"
+export PULUMI_HOME="${PULUMI_HOME:-$_root/.pulumi-home}"
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_SKIP_CONFIRMATIONS=true
+# The `local` stack's passphrase is public on purpose: it guards only emulator
+# data. The `prod` stack takes PULUMI_CONFIG_PASSPHRASE (or a secrets provider)
+# from the operator's environment; nothing prod-secret is committed.
+if [ "${STACK:-local}" = "local" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+  export PULUMI_CONFIG_PASSPHRASE="local-emulator-only"
+fi
+_cli_dir_file="$_root/.pulumi-home/cli-dir"
+if [ -f "$_cli_dir_file" ]; then
+  export PATH="$(cat "$_cli_dir_file"):$PATH"
+fi
+export PATH="$_root/.venv/bin:$PATH"
+unset _root _cli_dir_file
