@@ -43,3 +43,37 @@ test-fast: bootstrap
 
 clean:
 	rm -rf .pulumi .emulator
+
+# --- operating a stack: STACK=local (default, the emulator) or STACK=prod -----------------
+PULUMI_STACK := pulumi stack select --create $(STACK) --non-interactive >/dev/null &&
+
+emulator: bootstrap
+	scripts/emulator-up
+
+stop:
+	scripts/emulator-down
+
+demo: bootstrap
+	scripts/emulator-up
+	@echo "demo: pulumi up on stack local (three sample customers; about 30 s)"
+	$(ENV) $(PULUMI_STACK) pulumi up --yes --skip-preview --stack local $(POLICY) --non-interactive
+	$(ENV) pulumi stack output --json --stack local > .emulator/outputs.json
+	@echo "demo: end-to-end check: a test email from every customer domain"
+	$(PY) scripts/verify_onboarding.py --outputs .emulator/outputs.json
+
+preview: bootstrap
+	$(ENV) $(PULUMI_STACK) pulumi preview --stack $(STACK) $(POLICY) --non-interactive --diff
+
+up: bootstrap
+	$(ENV) $(PULUMI_STACK) pulumi up --yes --stack $(STACK) $(POLICY) --non-interactive
+
+refresh: bootstrap
+	$(ENV) $(PULUMI_STACK) pulumi refresh --yes --stack $(STACK) --non-interactive
+
+destroy: bootstrap
+	$(ENV) $(PULUMI_STACK) pulumi destroy --yes --stack $(STACK) --non-interactive
+
+runbook: bootstrap
+	@mkdir -p runbooks
+	$(ENV) pulumi stack output runbook --stack $(STACK) > runbooks/$(STACK).md
+	@echo "runbook: runbooks/$(STACK).md"

@@ -3,6 +3,8 @@
 _root=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)
 export PROJECT_ROOT="$_root"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$_root/.pulumi}"
+# The file backend wants its folder to exist.
+case "$PULUMI_BACKEND_URL" in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
 export PULUMI_HOME="${PULUMI_HOME:-$_root/.pulumi-home}"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true

@@ -1,0 +1,50 @@
+"""Onboard every customer under customers/ into Syncro. Only loads, validates and wires."""
+
+from pathlib import Path
+
+import pulumi
+
+from resources.components import CustomerOnboarding, Platform
+from resources.domain import plan_all, plan_platform
+from resources.runbook import render_runbook
+from resources.settings import StackSettings
+from resources.spec import CustomerFileError, load_customers, validate_edr_keys
+
+settings = StackSettings.load()
+try:
+    specs = load_customers(Path(__file__).parent / "customers")
+    validate_edr_keys(specs, settings.edr_keys, settings.stack)
+except CustomerFileError as problem:
+    # Before any resource is registered: one bad file stops the run, nothing half-made.
+    raise pulumi.RunError(str(problem)) from None
+
+platform_plan = plan_platform(settings.support_mailbox, settings.staff_alert_to)
+platform = Platform("syncro", platform_plan, admin_mode=settings.admin_mode)
+customer_plans = plan_all(specs)
+customers = {
+    plan.client_id: CustomerOnboarding(
+        plan,
+        edr_keys=settings.edr_keys_for(plan.client_id),
+        platform=platform,
+        admin_mode=settings.admin_mode,
+        mailbox_address=settings.support_mailbox,
+        protect=settings.protect_organizations,
+    )
+    for plan in customer_plans
+}
+
+pulumi.export("admin_mode", settings.admin_mode)
+pulumi.export("customers", {client_id: c.summary for client_id, c in customers.items()})
+statuses = {
+    **platform.statuses,
+    **{k: v for c in customers.values() for k, v in c.statuses.items()},
+}
+org_ids = {client_id: c.organization.syncro_id for client_id, c in customers.items()}
+pulumi.export(
+    "runbook",
+    pulumi.Output.all(statuses=statuses, org_ids=org_ids).apply(
+        lambda got: render_runbook(
+            settings.stack, platform_plan, customer_plans, got["statuses"], got["org_ids"]
+        )
+    ),
+)

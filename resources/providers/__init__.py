@@ -1,0 +1,1 @@
+"""Thin dynamic providers: Pulumi's resource lifecycle mapped onto the Syncro client."""

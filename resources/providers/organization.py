@@ -1,0 +1,176 @@
+"""The Syncro customer ("organization") and its custom field values: always the public API."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+
+from resources.providers.base import SyncroProvider, listing
+from resources.syncro import SyncroNotFound
+
+
+class OrganizationExists(Exception):
+    """The customer is already in Syncro and the file did not ask to adopt it."""
+
+
+class OrganizationProvider(SyncroProvider):
+    managed = (
+        "business_name",
+        "email",
+        "fields",
+        "edr_keys",
+        "notes",
+        "tier",
+        "domains",
+        "sla_terms",
+        "portal_user",
+        "contact_name",
+    )
+    replace_on = ("client_id",)
+    required = ("client_id", "business_name", "email", "fields")
+
+    # --- mapping --------------------------------------------------------------------------
+    @staticmethod
+    def _managed_properties(props: Mapping[str, Any]) -> dict[str, str]:
+        return {**dict(props["fields"]), **dict(props.get("edr_keys") or {})}
+
+    @staticmethod
+    def _record(props: Mapping[str, Any]) -> dict[str, Any]:
+        first, _, last = str(props.get("contact_name") or "").partition(" ")
+        return {
+            "business_name": props["business_name"],
+            "email": props["email"],
+            "firstname": first,
+            "lastname": last,
+            "notes": props.get("notes") or "",
+            # Email-only customers: no SMS, no marketing; we never create a portal user.
+            "get_sms": False,
+            "get_marketing": False,
+        }
+
+    def _outs(self, props: Mapping[str, Any], customer: Any) -> dict[str, Any]:
+        stored = customer.properties or {}
+        fields = {k: stored[k] for k in props["fields"] if k in stored}
+        edr = {k: stored[k] for k in (props.get("edr_keys") or {}) if k in stored}
+        return {
+            **props,
+            "business_name": customer.business_name,
+            "email": customer.email,
+            "notes": customer.notes if customer.notes is not None else props.get("notes"),
+            "fields": fields,
+            "edr_keys": edr,
+            "syncro_id": int(customer.id),
+            "disabled": bool(customer.disabled),
+            # Keys Syncro dropped name custom fields it does not define (runbook mode
+            # before the definitions exist): the next preview shows them as a change.
+            "missing_fields": sorted(set(props["fields"]) - set(fields)),
+        }
+
+    def _existing(self, props: Mapping[str, Any]) -> tuple[Any | None, str]:
+        customers = listing.all(self.client, "customers")
+        email = str(props["email"]).lower()
+        name = str(props["business_name"]).strip().lower()
+        for customer in customers:
+            if str(customer.email or "").lower() == email:
+                return customer, f"the same email {props['email']}"
+        for customer in customers:
+            if str(customer.business_name or "").strip().lower() == name:
+                return customer, f"the same business name {props['business_name']!r}"
+        return None, ""
+
+    def _write(self, customer_id: int, props: Mapping[str, Any]) -> Any:
+        """Read-modify-write: properties we do not manage survive (PUT may replace the map)."""
+        current = self.client.get_customer(customer_id)
+        properties = {**(current.properties or {}), **self._managed_properties(props)}
+        return self.client.update_customer(
+            customer_id, {**self._record(props), "properties": properties}
+        )
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        existing, why = self._existing(props)
+        if existing is not None and not props.get("adopt"):
+            raise OrganizationExists(
+                f"{props['client_id']}: organization {props['business_name']!r} already exists "
+                f"in Syncro as customer #{existing.id} ({why}). Fix: add `adopt: true` to the "
+                "customer file to manage that record, or correct the name or main_poc email."
+            )
+        if existing is not None:
+            customer = self._write(int(existing.id), props)
+        else:
+            customer = self.client.create_customer(
+                {**self._record(props), "properties": self._managed_properties(props)}
+            )
+        listing.remember(self.client, "customers", customer)
+        return CreateResult(id_=str(customer.id), outs=self._outs(props, customer))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        customer = listing.get(self.client, "customers", int(id_))
+        if customer is None:
+            try:
+                customer = self.client.get_customer(int(id_))
+            except SyncroNotFound:
+                return ReadResult(id_=None, outs={})  # deleted out of band: up recreates it
+        return ReadResult(id_=id_, outs=self._outs(props, customer))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        customer = self._write(int(id_), news)
+        listing.remember(self.client, "customers", customer)
+        return UpdateResult(outs=self._outs(news, customer))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Syncro archives a customer that has tickets instead of deleting it; we let it."""
+        with contextlib.suppress(SyncroNotFound):
+            self.client.delete_customer(int(id_))
+        listing.drop(self.client, "customers", int(id_))
+
+
+class Organization(Resource, module="syncro", name="Organization"):
+    """A Syncro customer with the MSP's standard custom fields; EDR keys stay secret."""
+
+    syncro_id: pulumi.Output[int]
+    disabled: pulumi.Output[bool]
+    missing_fields: pulumi.Output[list[str]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        client_id: str,
+        business_name: str,
+        email: str,
+        contact_name: str,
+        tier: str,
+        domains: list[str],
+        fields: dict[str, str],
+        sla_terms: dict[str, Any],
+        edr_keys: pulumi.Input[dict[str, str]],
+        notes: str,
+        adopt: bool,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "client_id": client_id,
+            "business_name": business_name,
+            "email": email,
+            "contact_name": contact_name,
+            "tier": tier,
+            "domains": domains,
+            "fields": fields,
+            "sla_terms": sla_terms,
+            "edr_keys": edr_keys,
+            "notes": notes,
+            "adopt": adopt,
+            "portal_user": False,
+            "syncro_id": None,
+            "disabled": None,
+            "missing_fields": None,
+        }
+        secret = pulumi.ResourceOptions(additional_secret_outputs=["edr_keys"])
+        super().__init__(
+            OrganizationProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret, opts)
+        )
