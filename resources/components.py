@@ -184,6 +184,7 @@ class CustomerOnboarding(pulumi.ComponentResource):
                 "deliverables": [
                     {
                         "deliverable": item.key,
+                        "subject": item.subject,
                         "frequency": item.frequency,
                         "first_due": item.first_due.isoformat(),
                         "lead_days": item.lead_days,
