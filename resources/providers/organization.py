@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
+from resources.catalog import CLIENT_ID_FIELD
 from resources.providers.base import SyncroProvider, listing
 from resources.syncro import SyncroNotFound
 
@@ -71,6 +72,7 @@ class OrganizationProvider(SyncroProvider):
         }
 
     def _existing(self, props: Mapping[str, Any]) -> tuple[Any | None, str]:
+        """The Syncro customer this resource would collide with, and why."""
         customers = listing.all(self.client, "customers")
         email = str(props["email"]).lower()
         name = str(props["business_name"]).strip().lower()
@@ -81,6 +83,13 @@ class OrganizationProvider(SyncroProvider):
             if str(customer.business_name or "").strip().lower() == name:
                 return customer, f"the same business name {props['business_name']!r}"
         return None, ""
+
+    @staticmethod
+    def _is_ours(customer: Any, props: Mapping[str, Any]) -> bool:
+        """A record already carrying this CS Client ID is this customer: a run that
+        crashed (or lost the response) after Syncro stored it. Adopting it is how a
+        re-run converges without a duplicate and without asking for `adopt: true`."""
+        return (customer.properties or {}).get(CLIENT_ID_FIELD) == props["client_id"]
 
     def _write(self, customer_id: int, props: Mapping[str, Any]) -> Any:
         """Read-modify-write: properties we do not manage survive (PUT may replace the map)."""
@@ -93,7 +102,7 @@ class OrganizationProvider(SyncroProvider):
     # --- lifecycle ------------------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
         existing, why = self._existing(props)
-        if existing is not None and not props.get("adopt"):
+        if existing is not None and not (props.get("adopt") or self._is_ours(existing, props)):
             raise OrganizationExists(
                 f"{props['client_id']}: organization {props['business_name']!r} already exists "
                 f"in Syncro as customer #{existing.id} ({why}). Fix: add `adopt: true` to the "

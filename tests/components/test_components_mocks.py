@@ -1,0 +1,91 @@
+"""The components under Pulumi's mocks: what each customer registers, and how it nests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pulumi
+import pytest
+
+from resources import catalog
+from resources.domain import plan_customer, plan_platform
+from resources.spec import CustomerSpec
+
+
+class Recorder(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        self.resources.append(args)
+        outputs = dict(args.inputs)
+        if args.typ.endswith(":Organization"):
+            outputs["syncro_id"] = 4242
+        outputs.setdefault("status", "applied")
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        return {}
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    mocks = Recorder()
+    pulumi.runtime.set_mocks(mocks, preview=False)
+    return mocks
+
+
+def spec(tier: str) -> CustomerSpec:
+    return CustomerSpec.model_validate(
+        {
+            "name": "Smith Law LLP",
+            "client_id": "CS-0042",
+            "tier": tier,
+            "platform": "M365",
+            "domains": ["smithlaw.com", "smithlaw.legal"],
+            "main_poc": {"name": "Jane Smith", "email": "jane@smithlaw.com"},
+            "hubspot_deal_id": "18234567",
+            "go_live": date(2026, 12, 1),
+            "account_manager": "alex@cybersuite.tech",
+        }
+    )
+
+
+@pytest.mark.parametrize("tier", catalog.TIERS)
+@pulumi.runtime.test
+def test_customer_registers_org_rules_and_tier_deliverables(recorder: Recorder, tier: str):
+    from resources.components import CustomerOnboarding, Platform
+
+    platform = Platform("syncro", plan_platform("help@cybersuite.tech", ()), admin_mode="api")
+    customer = CustomerOnboarding(
+        plan_customer(spec(tier)),
+        edr_keys=pulumi.Output.secret({"HUNT_A-KEY": "a", "HUNT_O-KEY": "o"}),
+        platform=platform,
+        admin_mode="api",
+        mailbox_address="help@cybersuite.tech",
+        protect=False,
+    )
+
+    def check(summary):
+        by_type: dict[str, list] = {}
+        for r in recorder.resources:
+            by_type.setdefault(r.typ.rsplit(":", 1)[-1], []).append(r)
+        assert len(by_type["Organization"]) == 1
+        org = by_type["Organization"][0]
+        assert org.typ == "pulumi-python:dynamic/syncro:Organization"
+        assert org.inputs["fields"]["MSP Plan Tier"] == tier
+        assert org.inputs["portal_user"] is False
+        assert sorted(r.inputs["sender"] for r in by_type["EmailRule"]) == [
+            "@smithlaw.com",
+            "@smithlaw.legal",
+        ]
+        keys = sorted(r.inputs["deliverable"] for r in by_type["RecurringTicket"])
+        assert keys == sorted(d.key for d in catalog.deliverables_for(tier))
+        assert {r.inputs["assignee"] for r in by_type["RecurringTicket"]} == {
+            "alex@cybersuite.tech"
+        }
+        assert len(by_type["CustomFieldDefinition"]) == len(catalog.CUSTOM_FIELDS)
+        assert summary["organization_id"] == 4242
+        assert summary["tier"] == tier
+
+    return customer.summary.apply(check)
