@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from resources.catalog import CLIENT_ID_FIELD
+from resources.catalog import FIELD_CLIENT_ID
 from resources.providers.base import SyncroProvider, listing
 from resources.syncro import SyncroNotFound
 
@@ -89,7 +89,7 @@ class OrganizationProvider(SyncroProvider):
         """A record already carrying this CS Client ID is this customer: a run that
         crashed (or lost the response) after Syncro stored it. Adopting it is how a
         re-run converges without a duplicate and without asking for `adopt: true`."""
-        return (customer.properties or {}).get(CLIENT_ID_FIELD) == props["client_id"]
+        return (customer.properties or {}).get(FIELD_CLIENT_ID) == props["client_id"]
 
     def _write(self, customer_id: int, props: Mapping[str, Any]) -> Any:
         """Read-modify-write: properties we do not manage survive (PUT may replace the map)."""
