@@ -172,9 +172,7 @@ def tier_rank(name: str) -> int:
     try:
         return TIERS.index(name)
     except ValueError:
-        raise ValueError(
-            f"unknown tier {name!r}; valid tiers: {', '.join(TIERS)}"
-        ) from None
+        raise ValueError(f"unknown tier {name!r}; valid tiers: {', '.join(TIERS)}") from None
 
 
 def deliverables_for(tier_name: str) -> tuple[Deliverable, ...]:

@@ -1,0 +1,172 @@
+"""The tier catalog: what each tier promises, and the due-date arithmetic."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from resources import catalog
+from resources.catalog import SlaTerms
+
+
+def test_tiers_rise_in_order() -> None:
+    assert catalog.TIERS == ("Standard", "Defense", "Sentinel")
+    assert [catalog.tier_rank(t) for t in catalog.TIERS] == [0, 1, 2]
+    assert [catalog.tier(t).rank for t in catalog.TIERS] == [0, 1, 2]
+
+
+def test_unknown_tier_names_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match="Standard, Defense, Sentinel"):
+        catalog.tier("Gold")
+
+
+@pytest.mark.parametrize(
+    ("tier", "keys"),
+    [
+        ("Standard", ["monthly-report", "annual-renewal"]),
+        (
+            "Defense",
+            ["monthly-report", "qbr", "tabletop-exercise", "compliance-posture", "annual-renewal"],
+        ),
+        (
+            "Sentinel",
+            ["monthly-report", "qbr", "tabletop-exercise", "compliance-posture", "annual-renewal"],
+        ),
+    ],
+)
+def test_deliverables_per_tier(tier: str, keys: list[str]) -> None:
+    assert [d.key for d in catalog.deliverables_for(tier)] == keys
+    assert catalog.tier(tier).deliverables == catalog.deliverables_for(tier)
+
+
+@pytest.mark.parametrize(
+    ("key", "title", "frequency", "lead_days", "min_tier"),
+    [
+        ("monthly-report", "Monthly Report", "monthly", 5, "Standard"),
+        ("qbr", "QBR", "quarterly", 14, "Defense"),
+        ("tabletop-exercise", "Tabletop Exercise", "yearly", 30, "Defense"),
+        ("compliance-posture", "Compliance Posture / Mapping", "quarterly", 10, "Defense"),
+        ("annual-renewal", "Annual Renewal + Delta", "yearly", 60, "Standard"),
+    ],
+)
+def test_deliverable_terms(
+    key: str, title: str, frequency: str, lead_days: int, min_tier: str
+) -> None:
+    (item,) = [d for d in catalog.DELIVERABLES if d.key == key]
+    assert (item.title, item.frequency, item.lead_days, item.min_tier) == (
+        title,
+        frequency,
+        lead_days,
+        min_tier,
+    )
+    assert item.problem_type == catalog.DELIVERABLE_PROBLEM_TYPE
+
+
+@pytest.mark.parametrize(
+    ("tier", "text"),
+    [
+        (
+            "Standard",
+            "Acknowledgement within 24 hours; resolution within 48 hours (basic) / "
+            "72 hours (complex)",
+        ),
+        (
+            "Defense",
+            "1-hour customer notification; acknowledgement within 24 hours; resolution "
+            "within 48 hours (basic) / 72 hours (complex)",
+        ),
+        (
+            "Sentinel",
+            "1-hour customer notification; acknowledgement within 24 hours; resolution "
+            "within 48 hours (basic) / 72 hours (complex)",
+        ),
+    ],
+)
+def test_sla_text_per_tier(tier: str, text: str) -> None:
+    assert catalog.tier(tier).sla.text() == text
+
+
+BASE = SlaTerms(1, 24, 48, 72)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "worse"),
+    [
+        (SlaTerms(1, 24, 48, 72), []),
+        (SlaTerms(1, 4, 24, 48), []),
+        (SlaTerms(None, 24, 48, 72), ["notification_hours"]),
+        (SlaTerms(2, 24, 48, 72), ["notification_hours"]),
+        (SlaTerms(1, 25, 48, 72), ["acknowledgement_hours"]),
+        (SlaTerms(1, 24, 49, 96), ["resolution_basic_hours", "resolution_complex_hours"]),
+    ],
+)
+def test_weakens(candidate: SlaTerms, worse: list[str]) -> None:
+    assert catalog.weakens(candidate, BASE) == worse
+
+
+def test_no_notification_baseline_is_never_weakened_by_notification() -> None:
+    standard = catalog.tier("Standard").sla
+    assert catalog.weakens(SlaTerms(None, 24, 48, 72), standard) == []
+    assert catalog.weakens(SlaTerms(5, 24, 48, 72), standard) == []
+
+
+def test_sla_terms_round_trip_and_strictness() -> None:
+    assert SlaTerms.from_dict(BASE.as_dict()) == BASE
+    assert BASE.merged({"acknowledgement_hours": 4}) == SlaTerms(1, 4, 48, 72)
+    with pytest.raises(ValueError, match="unknown"):
+        SlaTerms.from_dict({**BASE.as_dict(), "ack": 1})
+    with pytest.raises(ValueError, match="missing"):
+        SlaTerms.from_dict({"notification_hours": 1})
+
+
+@pytest.mark.parametrize(
+    ("go_live", "frequency", "count", "expected"),
+    [
+        ("2027-01-31", "monthly", 3, ["2027-02-28", "2027-03-31", "2027-04-30"]),
+        ("2028-01-31", "monthly", 2, ["2028-02-29", "2028-03-31"]),
+        ("2026-12-01", "monthly", 2, ["2027-01-01", "2027-02-01"]),
+        ("2026-12-31", "monthly", 3, ["2027-01-31", "2027-02-28", "2027-03-31"]),
+        ("2026-11-30", "quarterly", 3, ["2027-02-28", "2027-05-30", "2027-08-30"]),
+        ("2027-11-30", "quarterly", 1, ["2028-02-29"]),
+        ("2026-12-01", "quarterly", 2, ["2027-03-01", "2027-06-01"]),
+        ("2024-02-29", "yearly", 4, ["2025-02-28", "2026-02-28", "2027-02-28", "2028-02-29"]),
+        ("2026-12-01", "yearly", 1, ["2027-12-01"]),
+    ],
+)
+def test_due_dates_anchor_on_go_live(
+    go_live: str, frequency: str, count: int, expected: list[str]
+) -> None:
+    got = catalog.due_dates(date.fromisoformat(go_live), frequency, count)
+    assert [d.isoformat() for d in got] == expected
+    assert catalog.first_due(date.fromisoformat(go_live), frequency) == got[0]
+
+
+def test_unknown_frequency_names_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match="monthly, quarterly, yearly"):
+        catalog.due_dates(date(2027, 1, 1), "weekly", 1)
+
+
+def test_custom_fields_in_contract_order() -> None:
+    assert [(f.name, f.field_type, f.secret) for f in catalog.CUSTOM_FIELDS] == [
+        ("CS Client ID", "text", False),
+        ("MSP Plan Tier", "dropdown", False),
+        ("SLA", "text", False),
+        ("Platform", "dropdown", False),
+        ("Primary Domain", "text", False),
+        ("Main POC", "text", False),
+        ("HubSpot Deal ID", "text", False),
+        ("Go-live Date", "date", False),
+        ("HUNT_A-KEY", "text", True),
+        ("HUNT_O-KEY", "text", True),
+    ]
+    answers = {f.name: f.answers for f in catalog.CUSTOM_FIELDS if f.answers}
+    assert answers == {"MSP Plan Tier": catalog.TIERS, "Platform": catalog.PLATFORMS}
+
+
+def test_rule_positions_put_addresses_first() -> None:
+    assert (
+        catalog.RULE_POSITION_ADDRESS
+        < catalog.RULE_POSITION_DOMAIN_SUBJECT
+        < catalog.RULE_POSITION_DOMAIN
+    )
