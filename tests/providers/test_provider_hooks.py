@@ -1,0 +1,144 @@
+"""Provider hooks called directly against a live emulator: the mapping, not the engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+
+from emulator.testing import EmulatorServer
+from resources import catalog
+from resources.providers.base import UNKNOWN, listing
+from resources.providers.email_rule import EmailRuleProvider
+from resources.providers.organization import OrganizationExists, OrganizationProvider
+
+TOKEN = "hooks-token-91c2"
+
+
+@pytest.fixture
+def emu(tmp_path: Path):
+    with EmulatorServer(db_path=tmp_path / "s.db", token=TOKEN, rate_limit_per_minute=0) as server:
+        with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+            for field in catalog.CUSTOM_FIELDS + (catalog.CustomField("Billing Contact", "text"),):
+                http.post(
+                    f"{server.admin_url}/customer_fields",
+                    json={"name": field.name, "field_type": field.field_type, "answers": []},
+                ).raise_for_status()
+        yield server
+
+
+def configured(provider, emu):
+    raw = {
+        "syncro:baseUrl": emu.base_url,
+        "syncro:apiToken": emu.token,
+        "syncro:requestsPerMinute": "6000",
+    }
+    provider.configure(ConfigureRequest(Config(raw, "syncro-onboarding")))
+    for kind in ("customers", "email_rules", "mailboxes", "users", "leads"):
+        listing.forget(provider.client, kind)
+    return provider
+
+
+def org_inputs(**overrides):
+    props = {
+        "client_id": "CS-0042",
+        "business_name": "Smith Law LLP",
+        "email": "jane@smithlaw.com",
+        "contact_name": "Jane Smith",
+        "tier": "Defense",
+        "domains": ["smithlaw.com"],
+        "fields": {"CS Client ID": "CS-0042", "MSP Plan Tier": "Defense", "SLA": "x"},
+        "sla_terms": {},
+        "edr_keys": {"HUNT_A-KEY": "a-secret", "HUNT_O-KEY": "o-secret"},
+        "notes": "",
+        "adopt": False,
+        "portal_user": False,
+    }
+    props.update(overrides)
+    return props
+
+
+def requests(emu) -> list[dict]:
+    return httpx.get(f"{emu.root_url}/_emulator/requests").json()["requests"]
+
+
+def test_create_read_diff_update_roundtrip(emu):
+    provider = configured(OrganizationProvider(), emu)
+    created = provider.create(org_inputs())
+    assert created.outs["fields"]["MSP Plan Tier"] == "Defense"
+    assert created.outs["edr_keys"] == {"HUNT_A-KEY": "a-secret", "HUNT_O-KEY": "o-secret"}
+    assert created.outs["missing_fields"] == []
+    assert not provider.diff(created.id, created.outs, org_inputs()).changes
+
+    # Out of band: a managed field changes and an unmanaged one is added.
+    with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+        http.put(
+            f"{emu.base_url}/customers/{created.id}",
+            json={"properties": {"MSP Plan Tier": "Standard", "Billing Contact": "Ann"}},
+        ).raise_for_status()
+    listing.forget(provider.client, "customers")
+    read = provider.read(created.id, created.outs)
+    assert read.outs["fields"]["MSP Plan Tier"] == "Standard"
+    diff = provider.diff(created.id, read.outs, org_inputs())
+    assert diff.changes and not diff.replaces
+
+    provider.update(created.id, read.outs, org_inputs())
+    customer = provider.client.get_customer(int(created.id))
+    assert customer.properties["MSP Plan Tier"] == "Defense"
+    assert customer.properties["Billing Contact"] == "Ann", "unmanaged fields must survive"
+
+
+def test_existing_organization_needs_adopt(emu):
+    provider = configured(OrganizationProvider(), emu)
+    provider.client.create_customer(
+        {"business_name": "Smith Law LLP", "email": "jane@smithlaw.com"}
+    )
+    listing.forget(provider.client, "customers")
+    with pytest.raises(OrganizationExists, match="adopt: true"):
+        provider.create(org_inputs())
+    adopted = provider.create(org_inputs(adopt=True))
+    assert len(provider.client.list_customers()) == 1
+    assert adopted.outs["fields"]["CS Client ID"] == "CS-0042"
+
+
+def test_check_and_diff_make_no_api_call_and_accept_unknowns(emu):
+    provider = configured(EmailRuleProvider(), emu)
+    before = len(requests(emu))
+    news = {
+        "client_id": "CS-0042",
+        "domain": "smithlaw.com",
+        "sender": "@smithlaw.com",
+        "subject_filter": None,
+        "position": 30,
+        "auto_create_contact": True,
+        "mailbox": "help@cybersuite.tech",
+        "customer_id": UNKNOWN,
+        "admin_mode": "api",
+    }
+    assert provider.check({}, news).failures == []
+    assert provider.diff("7", {**news, "customer_id": 3}, news).changes
+    assert len(requests(emu)) == before
+
+
+def test_runbook_mode_writes_nothing(emu):
+    provider = configured(EmailRuleProvider(), emu)
+    before = len(requests(emu))
+    created = provider.create(
+        {
+            "client_id": "CS-0042",
+            "domain": "smithlaw.com",
+            "sender": "@smithlaw.com",
+            "subject_filter": None,
+            "position": 30,
+            "auto_create_contact": True,
+            "mailbox": "help@cybersuite.tech",
+            "customer_id": 12,
+            "admin_mode": "runbook",
+        }
+    )
+    assert created.outs["status"] == "pending"
+    assert created.id.startswith("runbook:")
+    writes = [r for r in requests(emu)[before:] if r["method"] != "GET"]
+    assert writes == []
