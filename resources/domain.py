@@ -178,17 +178,32 @@ def plan_all(specs: Iterable[CustomerSpec]) -> list[CustomerPlan]:
 # --- the platform -----------------------------------------------------------------------
 
 
+def sla_promise() -> str:
+    """What every tier promises at least (the weakest term across tiers), worded for the
+    customer. One automation serves all customers, so it may only promise the floor;
+    the stronger tiers' notification hour comes from the account team, not this email."""
+    tiers = [catalog.tier(name).sla for name in catalog.TIERS]
+    ack = max(t.acknowledgement_hours for t in tiers)
+    basic = max(t.resolution_basic_hours for t in tiers)
+    complex_ = max(t.resolution_complex_hours for t in tiers)
+    return (
+        f"We acknowledge every request within {ack} hours and aim to resolve it within "
+        f"{basic} hours ({complex_} hours for complex issues), or sooner where your service "
+        "plan promises it."
+    )
+
+
 def acknowledgement(brand: str = BRAND) -> AutomationPlan:
     """Tells the sender their mail became a ticket, and which number to quote back."""
     return AutomationPlan(
-        name=f"{brand} acknowledgement",
+        name="Customer acknowledgement",
         kind="acknowledgement",
         subject_template=f"[Ticket #{{{{ticket_number}}}}] {brand} has received your request",
         body_template=(
             "Hello,\n\n"
             f'Thank you for contacting {brand}. Your request "{{{{ticket_subject}}}}" is '
-            "logged as ticket #{{ticket_number}} and a technician will respond within the "
-            "times agreed in your service plan.\n\n"
+            "logged as ticket #{{ticket_number}}.\n\n"
+            f"{sla_promise()}\n\n"
             "To add information, reply to this email and keep #{{ticket_number}} in the "
             "subject line.\n\n"
             f"{brand} Support"
@@ -199,7 +214,7 @@ def acknowledgement(brand: str = BRAND) -> AutomationPlan:
 def staff_alert(notify: Sequence[str], brand: str = BRAND) -> AutomationPlan:
     """Tells the team a customer's mail opened a ticket, so nothing waits unseen."""
     return AutomationPlan(
-        name=f"{brand} staff alert",
+        name="Staff alert: new customer ticket",
         kind="staff_alert",
         subject_template="New ticket #{{ticket_number}}: {{ticket_subject}}",
         body_template=(

@@ -19,8 +19,6 @@ from datetime import timedelta
 from resources.domain import (
     AutomationPlan,
     CustomerPlan,
-    DeliverablePlan,
-    EmailRulePlan,
     PlatformPlan,
     ordered_rules,
     shadowed_rules,
@@ -43,27 +41,39 @@ FREQUENCY_LABELS = {"monthly": "Monthly", "quarterly": "Quarterly", "yearly": "Y
 AUTOMATION_LABELS = {"acknowledgement": "Acknowledgement", "staff_alert": "Staff alert"}
 
 
-# --- status keys: the components export statuses under exactly these keys ---------------
+# --- status keys -------------------------------------------------------------------------
+# `render_runbook(statuses=...)` looks each object up under one of these keys:
+#   field:<display name>                e.g. field:CS Client ID
+#   mailbox
+#   preferences
+#   automation:<kind>                   e.g. automation:acknowledgement
+#   rule:<client id>:<domain>           e.g. rule:CS-0042:smithlaw.com
+#   deliverable:<client id>:<key>       e.g. deliverable:CS-0042:qbr
+# Components and providers build their exported keys with these same functions.
 
 
-def field_key(name: str) -> str:
+def status_key_field(name: str) -> str:
     return f"field:{name}"
 
 
-def automation_key(kind: str) -> str:
+def status_key_mailbox() -> str:
+    return "mailbox"
+
+
+def status_key_preferences() -> str:
+    return "preferences"
+
+
+def status_key_automation(kind: str) -> str:
     return f"automation:{kind}"
 
 
-def rule_key(rule: EmailRulePlan) -> str:
-    return f"rule:{rule.client_id}:{rule.domain}"
+def status_key_rule(client_id: str, domain: str) -> str:
+    return f"rule:{client_id}:{domain}"
 
 
-def deliverable_key(item: DeliverablePlan) -> str:
-    return f"deliverable:{item.client_id}:{item.key}"
-
-
-MAILBOX_KEY = "mailbox"
-PREFERENCES_KEY = "preferences"
+def status_key_deliverable(client_id: str, key: str) -> str:
+    return f"deliverable:{client_id}:{key}"
 
 
 # --- markdown helpers -------------------------------------------------------------------
@@ -187,7 +197,7 @@ def _fields(page: _Page, platform: PlatformPlan) -> None:
                 "Holds a secret EDR key: the program writes each customer's value through "
                 "the API from the stack's encrypted config; never type a key anywhere"
             )
-        page.item(f"Add the field {code(field.name)}", field_key(field.name), details)
+        page.item(f"Add the field {code(field.name)}", status_key_field(field.name), details)
 
 
 def _mailbox(page: _Page, platform: PlatformPlan) -> None:
@@ -205,7 +215,7 @@ def _mailbox(page: _Page, platform: PlatformPlan) -> None:
     label = AUTO_CREATE_LABELS.get(platform.mailbox_auto_create, platform.mailbox_auto_create)
     page.item(
         f"Set up the mailbox {code(platform.mailbox_address)}",
-        MAILBOX_KEY,
+        status_key_mailbox(),
         [
             f"Address: {code(platform.mailbox_address)}",
             f"Active: {on_off(True)}",
@@ -236,7 +246,7 @@ def _preferences(page: _Page, platform: PlatformPlan, customers: Sequence[Custom
             + " (the recurring tickets use it); add it where your Syncro lists problem types "
             "if it is missing"
         )
-    page.item("Set the ticket preferences", PREFERENCES_KEY, details)
+    page.item("Set the ticket preferences", status_key_preferences(), details)
 
 
 def _rules(
@@ -271,7 +281,7 @@ def _rules(
         page.item(
             f"Rule {index} of {len(rules)}: {code(rule.sender)} to "
             f"{code(plan.organization.business_name)}",
-            rule_key(rule),
+            status_key_rule(rule.client_id, rule.domain),
             [
                 f"Sender email address: {code(rule.sender)}",
                 "Subject filter: "
@@ -304,7 +314,7 @@ def _recurring(
             opens = item.first_due - timedelta(days=item.lead_days)
             page.item(
                 f"{item.title} for {code(plan.organization.business_name)}",
-                deliverable_key(item),
+                status_key_deliverable(item.client_id, item.key),
                 [
                     f"Customer: {_customer_label(plan, org_ids)}",
                     f"Subject: {code(item.subject)}",
@@ -348,7 +358,7 @@ def _automations(page: _Page, platform: PlatformPlan) -> None:
         label = AUTOMATION_LABELS.get(automation.kind, automation.kind)
         page.item(
             f"{label}: {code(automation.name)}",
-            automation_key(automation.kind),
+            status_key_automation(automation.kind),
             _automation_details(automation),
         )
         page.add("", *block(automation.body_template, page.indent), "")
@@ -425,4 +435,10 @@ __all__ = [
     "PATH_PREFERENCES",
     "PATH_RECURRING",
     "render_runbook",
+    "status_key_automation",
+    "status_key_deliverable",
+    "status_key_field",
+    "status_key_mailbox",
+    "status_key_preferences",
+    "status_key_rule",
 ]

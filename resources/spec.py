@@ -436,6 +436,18 @@ def _fix_for(loc: tuple[int | str, ...]) -> str:
     return FIXES.get(keys[0] if keys else "", f"see {README_HINT}")
 
 
+_SECRET_KEY = re.compile(r"key|secret|token|passw|hunt|edr|api|credential", re.IGNORECASE)
+_TOKEN_LIKE = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[^\s]{16,}$")
+
+
+def _looks_secret(key: str, value: Any) -> bool:
+    """An unknown key is echoed back only when neither its name nor its value looks like a
+    credential: error output ends up in CI logs, a pasted EDR key must not."""
+    return bool(_SECRET_KEY.search(key)) or (
+        isinstance(value, str) and bool(_TOKEN_LIKE.match(value.strip()))
+    )
+
+
 def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     """(problem including the value, fix) for one pydantic error."""
     loc = tuple(error["loc"])
@@ -452,10 +464,14 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
         if len(loc) > 1 and loc[0] == "main_poc":
             allowed = tuple(MainPoc.model_fields)
         hint = _suggest(key, allowed)
-        return (
-            f"unknown key (value {_show(value)}){hint}",
-            f"remove it or correct the spelling; allowed keys here: {', '.join(allowed)}",
-        )
+        fix = f"remove it or correct the spelling; allowed keys here: {', '.join(allowed)}"
+        if _looks_secret(key, value):
+            return (
+                f"unknown key (value not shown: it may be a secret){hint}",
+                f"{fix}. EDR keys and other secrets never go in a customer file: remove the "
+                "line and run scripts/set-edr-keys CS-#### <HUNT_A-KEY> <HUNT_O-KEY> <stack>",
+            )
+        return f"unknown key (value {_show(value)}){hint}", fix
     if kind in ("string_type", "string_sub_type"):
         if value is None:
             return "(empty): no value is given", _fix_for(loc)

@@ -246,6 +246,9 @@ def test_platform_plan() -> None:
     assert plan.custom_fields == catalog.CUSTOM_FIELDS
     ack, alert = plan.automations
     assert ack.kind == "acknowledgement"
+    assert ack.name == "Customer acknowledgement"
+    assert "within 24 hours" in ack.body_template
+    assert "48 hours (72 hours for complex issues)" in ack.body_template
     assert "{{ticket_number}}" in ack.subject_template
     assert "{{ticket_number}}" in ack.body_template
     assert "{{ticket_subject}}" in ack.body_template

@@ -155,3 +155,12 @@ def test_shadowed_rule_warning(platform: PlatformPlan, plans: list[CustomerPlan]
 def test_code_span_keeps_backticks() -> None:
     assert runbook.code("a`b") == "``a`b``"
     assert runbook.code("`x") == "`` `x ``"
+
+
+def test_status_key_helpers_match_the_documented_format() -> None:
+    assert runbook.status_key_field("CS Client ID") == "field:CS Client ID"
+    assert runbook.status_key_mailbox() == "mailbox"
+    assert runbook.status_key_preferences() == "preferences"
+    assert runbook.status_key_automation("acknowledgement") == "automation:acknowledgement"
+    assert runbook.status_key_rule("CS-0042", "smithlaw.com") == "rule:CS-0042:smithlaw.com"
+    assert runbook.status_key_deliverable("CS-0042", "qbr") == "deliverable:CS-0042:qbr"

@@ -349,3 +349,21 @@ def test_missing_edr_keys_name_the_command_never_the_key(
 def test_complete_edr_keys_pass(tmp_path: Path) -> None:
     config = {"CS-0042": {"account": SECRET, "org": SECRET}, "CS-9999": {}}
     validate_edr_keys(smith(tmp_path), config, "local")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("hunt_a_key", "'plain'"),
+        ("edr", "{account: plain}"),
+        ("comment", "'Zx81Qw9LmP0aB7cD2eF4'"),
+    ],
+)
+def test_unknown_key_that_may_hold_a_secret_is_not_echoed(
+    tmp_path: Path, key: str, value: str
+) -> None:
+    message = problems_for(tmp_path, {"smith-law.yaml": with_line(key, value)})
+    line = next(line for line in message.splitlines() if f"field '{key}'" in line)
+    assert "value not shown" in line, line
+    assert "plain" not in line and "Zx81Qw9LmP0aB7cD2eF4" not in line, line
+    assert "scripts/set-edr-keys" in line, line
