@@ -1,0 +1,28 @@
+"""The Syncro API client: httpx + pydantic, paced, retrying, no Pulumi in it."""
+
+from resources.syncro.client import SyncroClient, admin_url_for
+from resources.syncro.errors import (
+    SyncroApiError,
+    SyncroAuthError,
+    SyncroError,
+    SyncroNotFound,
+    SyncroOutcomeUnknown,
+    SyncroRateLimited,
+    SyncroUnavailable,
+    SyncroValidationError,
+)
+from resources.syncro.pacer import Pacer
+
+__all__ = [
+    "Pacer",
+    "SyncroApiError",
+    "SyncroAuthError",
+    "SyncroClient",
+    "SyncroError",
+    "SyncroNotFound",
+    "SyncroOutcomeUnknown",
+    "SyncroRateLimited",
+    "SyncroUnavailable",
+    "SyncroValidationError",
+    "admin_url_for",
+]

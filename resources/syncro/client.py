@@ -1,0 +1,409 @@
+"""A small, careful Syncro API client. It knows nothing of Pulumi.
+
+- Bearer auth; the token lives only in the httpx client's headers and never in a
+  message, a log line or a repr.
+- Every request first passes the pacer (N per rolling minute, shared by threads).
+- 429, 502, 503, 504 and connection errors are retried with exponential backoff and
+  full jitter, honouring `Retry-After`.
+- A create whose outcome is unknown (timeout after sending, connection dropped,
+  502/504) is never repeated blindly: the object is looked up first, and the POST
+  is repeated only when the lookup proves it was not stored.
+- A 401 is final and remembered: the next call fails at once instead of each of
+  the run's resources spending a request to learn the same thing.
+- Lists are read page by page (25 a page) until `meta.total_pages`.
+
+The objects Syncro keeps only in its web UI (custom field definitions, mailboxes,
+ticket preferences, email rules, recurring tickets, ticket automations) are reached
+through an admin surface (`admin_url`), which the local emulator serves at
+`/_admin/v1`; a real Syncro has none, which is why production runs in runbook mode.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from resources.syncro.errors import (
+    SyncroApiError,
+    SyncroAuthError,
+    SyncroError,
+    SyncroNotFound,
+    SyncroOutcomeUnknown,
+    SyncroRateLimited,
+    SyncroUnavailable,
+    SyncroValidationError,
+    message_of,
+)
+from resources.syncro.models import (
+    ADMIN_KINDS,
+    Customer,
+    CustomerField,
+    Lead,
+    SyncroModel,
+    Ticket,
+    TicketPreferences,
+    User,
+)
+from resources.syncro.pacer import Pacer
+
+log = logging.getLogger("syncro")
+
+M = TypeVar("M", bound=SyncroModel)
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# A POST answered with these may still have been stored by the origin.
+UNKNOWN_OUTCOME_STATUSES = frozenset({502, 504})
+MAX_RETRY_AFTER_SECONDS = 120.0
+
+
+class _LostResponse(Exception):
+    """Internal: a POST was sent and its outcome is unknown."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+def admin_url_for(base_url: str) -> str | None:
+    """The emulator serves the UI-only objects beside the public API."""
+    base = base_url.rstrip("/")
+    return base[: -len("/api/v1")] + "/_admin/v1" if base.endswith("/api/v1") else None
+
+
+class SyncroClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        admin_url: str | None = None,
+        requests_per_minute: float = 170,
+        max_retries: int = 5,
+        timeout: float = 30.0,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.admin_url = (admin_url or admin_url_for(self.base_url) or "").rstrip("/") or None
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.pacer = Pacer(requests_per_minute, sleep=sleep)
+        self._sleep = sleep
+        self._http = httpx.Client(
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/json",
+                "User-Agent": "syncro-onboarding (Pulumi dynamic provider)",
+            },
+            timeout=timeout,
+            transport=transport,
+        )
+        self._auth_failure: SyncroAuthError | None = None
+        self._stats_lock = threading.Lock()
+        self.requests_sent = 0
+        self.retries = 0
+
+    def __repr__(self) -> str:  # the token never reaches a log line
+        return f"SyncroClient({self.base_url!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SyncroClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- the one place a request is made ------------------------------------------------
+    def _backoff(self, attempt: int) -> float:
+        """Full jitter: a random wait up to base * 2^attempt, capped."""
+        return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))
+
+    @staticmethod
+    def _retry_after(response: httpx.Response) -> float | None:
+        raw = response.headers.get("Retry-After")
+        if not raw:
+            return None
+        try:
+            seconds = float(raw)
+        except ValueError:
+            parsed = email.utils.parsedate_to_datetime(raw)
+            if parsed is None:
+                return None
+            seconds = parsed.timestamp() - time.time()
+        return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
+
+    def _url(self, path: str, admin: bool) -> str:
+        if not admin:
+            return self.base_url + path
+        if self.admin_url is None:
+            raise SyncroError(
+                f"{path}: this Syncro has no admin surface for its UI-only objects. Fix: "
+                "pulumi config set syncro:adminMode runbook (a person makes them from the runbook)"
+            )
+        return self.admin_url + path
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        admin: bool = False,
+    ) -> Any:
+        """Send one logical request (with its retries); the parsed JSON answer."""
+        if self._auth_failure is not None:
+            raise self._auth_failure
+        url = self._url(path, admin)
+        attempt = 0
+        while True:
+            self.pacer.acquire()
+            started = time.monotonic()
+            with self._stats_lock:
+                self.requests_sent += 1
+            try:
+                response = self._http.request(method, url, params=params, json=body)
+            except httpx.TransportError as exc:
+                reached = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                log.debug("%s %s -> %s", method, path, type(exc).__name__)
+                if method == "POST" and reached:
+                    raise _LostResponse(type(exc).__name__) from exc
+                if attempt >= self.max_retries:
+                    raise SyncroUnavailable(
+                        f"could not reach Syncro for {method} {path} after {attempt + 1} "
+                        f"attempts ({type(exc).__name__}). Fix: check syncro:baseUrl and the "
+                        "network, then run again."
+                    ) from exc
+                self._wait(self._backoff(attempt))
+                attempt += 1
+                continue
+            status = response.status_code
+            log.debug(
+                "%s %s -> %s (%.0f ms)", method, path, status, 1000 * (time.monotonic() - started)
+            )
+            if status < 400:
+                return response.json() if response.content else {}
+            if method == "POST" and status in UNKNOWN_OUTCOME_STATUSES:
+                raise _LostResponse(f"HTTP {status}")
+            if status in RETRY_STATUSES and attempt < self.max_retries:
+                wait = self._retry_after(response)
+                # After a 429 everyone sharing the pacer waits: the server's window is full.
+                self._wait(
+                    wait if wait is not None else self._backoff(attempt), everyone=status == 429
+                )
+                attempt += 1
+                continue
+            raise self._error(method, path, response)
+
+    def _wait(self, seconds: float, *, everyone: bool = False) -> None:
+        with self._stats_lock:
+            self.retries += 1
+        if everyone:
+            self.pacer.hold(seconds)
+        else:
+            self._sleep(seconds)
+
+    def _error(self, method: str, path: str, response: httpx.Response) -> SyncroError:
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = response.text
+        status = response.status_code
+        message = message_of(body)
+        if status == 401:
+            self._auth_failure = SyncroAuthError(method, path, status, message, body)
+            return self._auth_failure
+        if status == 404:
+            return SyncroNotFound(method, path, status, message, body)
+        if status == 422:
+            return SyncroValidationError(method, path, status, message, body)
+        if status == 429:
+            return SyncroRateLimited(method, path, status, message, body)
+        if status >= 500:
+            return SyncroUnavailable(
+                f"Syncro answered {status} to {method} {path} after {self.max_retries + 1} "
+                f"attempts: {message}. Run again later; nothing was duplicated."
+            )
+        return SyncroApiError(method, path, status, message, body)
+
+    def create(
+        self,
+        path: str,
+        body: dict[str, Any],
+        *,
+        lookup: Callable[[], M | None],
+        parse: Callable[[Any], M],
+        admin: bool = False,
+    ) -> M:
+        """POST, never blindly repeated: after a lost response, look the object up first."""
+        for _ in range(self.max_retries + 1):
+            try:
+                return parse(self.request("POST", path, body=body, admin=admin))
+            except _LostResponse as lost:
+                log.debug("POST %s outcome unknown (%s): looking it up", path, lost.cause)
+                found = lookup()
+                if found is not None:
+                    return found
+                # Proven not stored: sending it again cannot duplicate it.
+                self._wait(self._backoff(0))
+        raise SyncroOutcomeUnknown(
+            f"POST {path}: the response was lost {self.max_retries + 1} times and the object "
+            "could not be found. Run again: the next run looks it up before creating it."
+        )
+
+    def list_all(
+        self,
+        path: str,
+        key: str,
+        model: type[M],
+        params: dict[str, Any] | None = None,
+        *,
+        admin: bool = False,
+    ) -> list[M]:
+        """Every page of a list endpoint."""
+        items: list[M] = []
+        page = 1
+        while True:
+            answer = self.request("GET", path, params={**(params or {}), "page": page}, admin=admin)
+            chunk = answer.get(key) or []
+            items.extend(model.model_validate(item) for item in chunk)
+            total_pages = int((answer.get("meta") or {}).get("total_pages") or 1)
+            if page >= total_pages or not chunk:
+                return items
+            page += 1
+
+    # --- customers ----------------------------------------------------------------------
+    def list_customers(self, *, include_disabled: bool = False, **filters: Any) -> list[Customer]:
+        params = {k: v for k, v in filters.items() if v is not None}
+        if include_disabled:
+            params["include_disabled"] = "true"
+        return self.list_all("/customers", "customers", Customer, params)
+
+    def find_customer_by_email(self, email: str) -> Customer | None:
+        """Syncro's email filter matches substrings; the exact match is ours to check."""
+        wanted = email.strip().lower()
+        return next(
+            (
+                c
+                for c in self.list_customers(email=email, include_disabled=True)
+                if (c.email or "").lower() == wanted
+            ),
+            None,
+        )
+
+    def get_customer(self, customer_id: int) -> Customer:
+        return Customer.model_validate(self.request("GET", f"/customers/{customer_id}")["customer"])
+
+    def create_customer(self, body: dict[str, Any]) -> Customer:
+        """Customer emails are unique in Syncro: the email finds a create whose answer was lost."""
+        email_address = str(body.get("email") or "")
+        return self.create(
+            "/customers",
+            body,
+            lookup=lambda: self.find_customer_by_email(email_address) if email_address else None,
+            parse=lambda answer: Customer.model_validate(answer["customer"]),
+        )
+
+    def update_customer(self, customer_id: int, body: dict[str, Any]) -> Customer:
+        answer = self.request("PUT", f"/customers/{customer_id}", body=body)
+        return Customer.model_validate(answer["customer"])
+
+    def delete_customer(self, customer_id: int) -> str:
+        """Syncro deletes a customer without history and archives one with tickets."""
+        return message_of(self.request("DELETE", f"/customers/{customer_id}"))
+
+    # --- tickets, leads, users, settings ------------------------------------------------
+    def list_tickets(self, **filters: Any) -> list[Ticket]:
+        params = {k: v for k, v in filters.items() if v is not None}
+        return self.list_all("/tickets", "tickets", Ticket, params)
+
+    def get_ticket(self, ticket_id: int) -> Ticket:
+        return Ticket.model_validate(self.request("GET", f"/tickets/{ticket_id}")["ticket"])
+
+    def list_leads(self, **filters: Any) -> list[Lead]:
+        params = {k: v for k, v in filters.items() if v is not None}
+        return self.list_all("/leads", "leads", Lead, params)
+
+    def list_users(self) -> list[User]:
+        """Users with their emails.
+
+        `GET /users` answers `[[id, full_name], ...]` (the published example), which
+        has no email, so each user is read once; lists of objects are used as they are.
+        """
+        users = []
+        for entry in self.request("GET", "/users").get("users") or []:
+            if isinstance(entry, dict) and entry.get("email"):
+                users.append(User.model_validate(entry))
+            else:
+                user_id = entry[0] if isinstance(entry, list) else entry["id"]
+                users.append(self.get_user(int(user_id)))
+        return users
+
+    def get_user(self, user_id: int) -> User:
+        return User.model_validate(self.request("GET", f"/users/{user_id}")["user"])
+
+    def me(self) -> dict[str, Any]:
+        return self.request("GET", "/me")
+
+    def customer_fields(self) -> list[CustomerField]:
+        """The defined customer custom fields, as the public `GET /settings` shows them."""
+        settings = self.request("GET", "/settings")
+        fields = (settings.get("customers") or {}).get("customer_fields") or []
+        return [CustomerField.model_validate(field) for field in fields]
+
+    # --- the UI-only objects (admin surface) --------------------------------------------
+    @staticmethod
+    def _admin_kind(kind: str) -> tuple[str, type[SyncroModel]]:
+        if kind not in ADMIN_KINDS:
+            raise ValueError(f"unknown admin collection {kind!r}; known: {sorted(ADMIN_KINDS)}")
+        return ADMIN_KINDS[kind]
+
+    def admin_list(self, kind: str) -> list[Any]:
+        _, model = self._admin_kind(kind)
+        return self.list_all(f"/{kind}", kind, model, admin=True)
+
+    def admin_get(self, kind: str, object_id: int) -> Any:
+        singular, model = self._admin_kind(kind)
+        answer = self.request("GET", f"/{kind}/{object_id}", admin=True)
+        return model.model_validate(answer[singular])
+
+    def admin_create(
+        self, kind: str, body: dict[str, Any], *, lookup: Callable[[], Any | None]
+    ) -> Any:
+        singular, model = self._admin_kind(kind)
+        return self.create(
+            f"/{kind}",
+            body,
+            lookup=lookup,
+            parse=lambda answer: model.model_validate(answer[singular]),
+            admin=True,
+        )
+
+    def admin_update(self, kind: str, object_id: int, body: dict[str, Any]) -> Any:
+        singular, model = self._admin_kind(kind)
+        answer = self.request("PUT", f"/{kind}/{object_id}", body=body, admin=True)
+        return model.model_validate(answer[singular])
+
+    def admin_delete(self, kind: str, object_id: int) -> None:
+        self._admin_kind(kind)
+        self.request("DELETE", f"/{kind}/{object_id}", admin=True)
+
+    def get_ticket_preferences(self) -> TicketPreferences:
+        answer = self.request("GET", "/ticket_preferences", admin=True)
+        return TicketPreferences.model_validate(answer["ticket_preferences"])
+
+    def put_ticket_preferences(self, body: dict[str, Any]) -> TicketPreferences:
+        answer = self.request("PUT", "/ticket_preferences", body=body, admin=True)
+        return TicketPreferences.model_validate(answer["ticket_preferences"])

@@ -1,0 +1,269 @@
+"""The Syncro client against the emulator over real HTTP: envelopes, paging, errors,
+retries under injected faults, lost responses, auth failures, and the pacer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from emulator.testing import EmulatorServer
+from resources.syncro import (
+    Pacer,
+    SyncroAuthError,
+    SyncroClient,
+    SyncroNotFound,
+    SyncroRateLimited,
+    SyncroValidationError,
+)
+
+TOKEN = "client-test-token-5f3a"
+LIMITED = "client-limited-token-9b1c"
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[EmulatorServer]:
+    with EmulatorServer(
+        db_path=tmp_path / "syncro.db",
+        token=TOKEN,
+        rate_limit_per_minute=0,
+        limited_token=LIMITED,
+        today="2026-01-01",
+    ) as server:
+        yield server
+
+
+@pytest.fixture
+def control(emu: EmulatorServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=emu.root_url + "/_emulator", timeout=10) as client:
+        client.delete("/requests")
+        yield client
+
+
+def client_for(emu: EmulatorServer, token: str = TOKEN, **kwargs: object) -> SyncroClient:
+    options = {"requests_per_minute": 10_000, "backoff_base": 0.01, **kwargs}
+    return SyncroClient(emu.base_url, token, **options)  # type: ignore[arg-type]
+
+
+def logged(control: httpx.Client) -> list[dict]:
+    return control.get("/requests").json()["requests"]
+
+
+def new_customer(client: SyncroClient, n: int) -> dict:
+    return {"business_name": f"Firm {n:03d}", "email": f"owner{n}@firm{n}.example"}
+
+
+def test_customer_round_trip_with_properties(emu: EmulatorServer) -> None:
+    client = client_for(emu)
+    client.admin_create(
+        "customer_fields",
+        {"name": "CS Client ID", "field_type": "text", "answers": []},
+        lookup=lambda: None,
+    )
+    made = client.create_customer(
+        {
+            "business_name": "Smith Law LLP",
+            "email": "jane@smithlaw.com",
+            "properties": {"CS Client ID": "CS-0042", "Not A Field": "dropped"},
+        }
+    )
+    assert made.properties == {"CS Client ID": "CS-0042"}
+    assert client.get_customer(made.id).business_name == "Smith Law LLP"
+    updated = client.update_customer(made.id, {"notes": "signed"})
+    assert (updated.notes, updated.properties["CS Client ID"]) == ("signed", "CS-0042")
+    assert "Customer was deleted" in client.delete_customer(made.id)
+    with pytest.raises(SyncroNotFound, match="404"):
+        client.get_customer(made.id)
+
+
+def test_lists_read_every_page(emu: EmulatorServer, control: httpx.Client) -> None:
+    client = client_for(emu)
+    for n in range(30):
+        client.create_customer(new_customer(client, n))
+    control.delete("/requests")
+    customers = client.list_customers()
+    assert len(customers) == 30
+    pages = [entry["query"] for entry in logged(control)]
+    assert pages == ["page=1", "page=2"]
+
+
+def test_email_lookup_is_exact_although_the_filter_is_a_substring(emu: EmulatorServer) -> None:
+    client = client_for(emu)
+    client.create_customer({"business_name": "A", "email": "ann@firm.example"})
+    client.create_customer({"business_name": "B", "email": "joann@firm.example"})
+    assert client.find_customer_by_email("ann@firm.example").business_name == "A"
+    assert client.find_customer_by_email("nn@firm.example") is None
+
+
+def test_duplicate_email_is_a_validation_error_with_syncros_message(emu: EmulatorServer) -> None:
+    client = client_for(emu)
+    client.create_customer({"business_name": "A", "email": "ann@firm.example"})
+    with pytest.raises(SyncroValidationError) as caught:
+        client.create_customer({"business_name": "B", "email": "ann@firm.example"})
+    assert caught.value.status == 422
+    assert caught.value.message == "Email has already been taken"
+
+
+def test_users_come_with_their_emails(emu: EmulatorServer) -> None:
+    emails = {user.email for user in client_for(emu).list_users()}
+    assert {"alex@cybersuite.tech", "sam@cybersuite.tech"} <= emails
+
+
+def test_wrong_token_fails_once_and_says_what_to_fix(
+    emu: EmulatorServer, control: httpx.Client
+) -> None:
+    secret = "wrong-token-do-not-print"
+    client = client_for(emu, token=secret)
+    with pytest.raises(SyncroAuthError) as caught:
+        client.list_customers()
+    text = str(caught.value)
+    assert "syncro:apiToken" in text and "Not authorized" in text
+    assert secret not in text and secret not in repr(client)
+    # Remembered: the run's other resources do not each spend a request on it.
+    with pytest.raises(SyncroAuthError):
+        client.get_customer(30001)
+    assert len(logged(control)) == 1
+
+
+def test_missing_permission_is_an_auth_error_without_retries(
+    emu: EmulatorServer, control: httpx.Client
+) -> None:
+    client = client_for(emu, token=LIMITED)
+    assert client.list_customers() == []
+    with pytest.raises(SyncroAuthError, match="permissions"):
+        client.create_customer({"business_name": "A", "email": "a@a.example"})
+    assert [e["method"] for e in logged(control)] == ["GET", "POST"]
+
+
+def test_429_and_503_are_retried_until_they_pass(
+    emu: EmulatorServer, control: httpx.Client
+) -> None:
+    client = client_for(emu, max_retries=8)
+    control.post(
+        "/faults",
+        json={"seed": 7, "rules": [{"path": ".*", "rate_429": 0.2, "rate_5xx": 0.3}]},
+    )
+    for n in range(12):
+        client.create_customer(new_customer(client, n))
+    assert len(client.list_customers()) == 12
+    faults = [e["fault"] for e in logged(control) if e["fault"]]
+    assert faults, "the faults were injected"
+    assert client.retries >= len(faults)
+
+
+def test_a_429_storm_ends_with_a_rate_limit_error(
+    emu: EmulatorServer, control: httpx.Client
+) -> None:
+    client = client_for(emu, max_retries=2)
+    control.post("/faults", json={"rules": [{"path": "/customers", "rate_429": 1.0}]})
+    with pytest.raises(SyncroRateLimited, match="429"):
+        client.list_customers()
+    assert len(logged(control)) == 3  # the request and exactly max_retries retries
+
+
+def test_lost_create_response_is_looked_up_not_repeated(
+    emu: EmulatorServer, control: httpx.Client
+) -> None:
+    client = client_for(emu)
+    control.post(
+        "/faults", json={"rules": [{"path": "/customers$", "method": "POST", "lost_response": 1}]}
+    )
+    made = client.create_customer({"business_name": "Smith Law", "email": "jane@smithlaw.com"})
+    control.delete("/faults")
+    assert [c.id for c in client.list_customers()] == [made.id]
+    posts = [e for e in logged(control) if e["method"] == "POST"]
+    assert len(posts) == 1
+
+
+def test_create_answered_502_is_sent_again_only_when_the_lookup_proves_it_absent(
+    emu: EmulatorServer, control: httpx.Client
+) -> None:
+    client = client_for(emu)
+    # Injected 5xx store nothing: the lookup finds nothing, so the POST is repeated.
+    control.post(
+        "/faults",
+        json={
+            "seed": 3,
+            "rules": [
+                {"path": "/customers$", "method": "POST", "rate_5xx": 0.6, "status_5xx": 502}
+            ],
+        },
+    )
+    for n in range(6):
+        client.create_customer(new_customer(client, n))
+    control.delete("/faults")
+    emails = [c.email for c in client.list_customers()]
+    assert sorted(emails) == sorted(new_customer(client, n)["email"] for n in range(6))
+    assert any(e["status"] == 502 for e in logged(control))
+
+
+def test_lost_admin_create_uses_the_callers_lookup(
+    emu: EmulatorServer, control: httpx.Client
+) -> None:
+    client = client_for(emu)
+    customer = client.create_customer({"business_name": "Smith Law", "email": "j@smithlaw.com"})
+    control.post(
+        "/faults",
+        json={"rules": [{"path": "/email_rules$", "method": "POST", "lost_response": 1}]},
+    )
+    body = {
+        "sender": "@smithlaw.com",
+        "subject_filter": None,
+        "customer_id": customer.id,
+        "assignee_user_id": None,
+        "mailbox_id": 201,
+        "auto_create_contact": True,
+        "position": 30,
+    }
+
+    def lookup():
+        return next(
+            (r for r in client.admin_list("email_rules") if r.sender == body["sender"]), None
+        )
+
+    rule = client.admin_create("email_rules", body, lookup=lookup)
+    control.delete("/faults")
+    assert [r.id for r in client.admin_list("email_rules")] == [rule.id]
+
+
+def test_admin_objects_and_preferences(emu: EmulatorServer) -> None:
+    client = client_for(emu)
+    mailbox = client.admin_list("mailboxes")[0]
+    assert mailbox.address == "help@cybersuite.tech"
+    safer = client.admin_update(
+        "mailboxes",
+        mailbox.id,
+        {"address": mailbox.address, "active": True, "auto_create": "only_existing"},
+    )
+    assert safer.auto_create == "only_existing"
+    prefs = client.put_ticket_preferences(
+        {"create_tickets_from_leads": True, "enable_recurring_tickets": True}
+    )
+    assert prefs == client.get_ticket_preferences()
+    assert prefs.enable_recurring_tickets is True
+    with pytest.raises(SyncroNotFound):
+        client.admin_delete("email_rules", 999)
+
+
+def test_pacer_never_lets_more_than_n_requests_into_a_minute() -> None:
+    now = [0.0]
+    pacer = Pacer(5, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
+    starts = []
+    for _ in range(12):
+        pacer.acquire()
+        starts.append(now[0])
+    assert starts == [0.0] * 5 + [60.0] * 5 + [120.0] * 2
+    for i, start in enumerate(starts):
+        in_window = [s for s in starts if start - 60 < s <= start]
+        assert len(in_window) <= 5, i
+
+
+def test_pacer_hold_makes_every_caller_wait() -> None:
+    now = [100.0]
+    pacer = Pacer(50, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
+    pacer.acquire()
+    pacer.hold(2.5)
+    pacer.acquire()
+    assert now[0] == pytest.approx(102.5)
