@@ -68,9 +68,10 @@ class RecurringTicketProvider(AdminObjectProvider):
     def verify(self, props: Mapping[str, Any]) -> tuple[str, int | None]:
         """A schedule works once a ticket it opened (carrying its schedule id) appears."""
         customer_id = props.get("customer_id")
-        if not isinstance(customer_id, int):
+        # Numbers come back from state as floats (protobuf Struct); unknown during preview.
+        if not isinstance(customer_id, int | float):
             return "pending", None
-        for ticket in listing.all(self.client, f"tickets:{customer_id}"):
+        for ticket in listing.all(self.client, f"tickets:{int(customer_id)}"):
             if ticket.subject == props["subject"] and ticket.ticket_recurring_schedule_id:
                 return "verified", int(ticket.ticket_recurring_schedule_id)
         return "pending", None
