@@ -7,14 +7,14 @@ import pulumi
 from resources.components import CustomerOnboarding, Platform
 from resources.domain import plan_all, plan_platform
 from resources.runbook import render_runbook
-from resources.settings import StackSettings
+from resources.settings import StackConfigError, StackSettings
 from resources.spec import CustomerFileError, load_customers, validate_edr_keys
 
-settings = StackSettings.load()
 try:
+    settings = StackSettings.load()
     specs = load_customers(Path(__file__).parent / "customers")
     validate_edr_keys(specs, settings.edr_keys, settings.stack)
-except CustomerFileError as problem:
+except (StackConfigError, CustomerFileError) as problem:
     # Before any resource is registered: one bad file stops the run, nothing half-made.
     raise pulumi.RunError(str(problem)) from None
 

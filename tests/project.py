@@ -18,6 +18,25 @@ from tests.pulumi_cli import REPO_ROOT, PulumiRun, pulumi_env
 LINKED = ("__main__.py", "resources", "policies", ".venv")
 
 
+def edr_key(client_id: str, which: str) -> str:
+    """A recognisable fake EDR key: tests search every output for it."""
+    return f"{'acct' if which == 'account' else 'org'}-{client_id}-s3cret"
+
+
+def generated_customers(count: int, start: int = 100) -> list[dict[str, Any]]:
+    """`count` valid customers: tiers in turn, one to three domains each."""
+    specs = []
+    for n in range(start, start + count):
+        tier = ("Standard", "Defense", "Sentinel")[n % 3]
+        domains = tuple(f"firm{n:04d}{suffix}" for suffix in (".com", ".net", ".law")[: 1 + n % 3])
+        specs.append(
+            customer_yaml(
+                client_id=f"CS-{n:04d}", name=f"Firm {n:04d} LLP", tier=tier, domains=domains
+            )
+        )
+    return specs
+
+
 def customer_yaml(
     client_id: str = "CS-0042",
     name: str = "Smith Law LLP",
@@ -72,9 +91,49 @@ class Project:
         if edr:
             cid = spec["client_id"]
             self.config(
-                f"syncro:edrKeys.{cid}.account", f"acct-{cid}-s3cret", secret=True, path=True
+                f"syncro:edrKeys.{cid}.account", edr_key(cid, "account"), secret=True, path=True
             )
-            self.config(f"syncro:edrKeys.{cid}.org", f"org-{cid}-s3cret", secret=True, path=True)
+            self.config(f"syncro:edrKeys.{cid}.org", edr_key(cid, "org"), secret=True, path=True)
+
+    def write_customer(self, filename: str, spec: dict[str, Any]) -> None:
+        (self.customers / filename).write_text(yaml.safe_dump(spec, sort_keys=False))
+
+    def add_customers(self, specs: list[dict[str, Any]]) -> None:
+        """Many customers at once: files, then every EDR secret in one `config set-all`."""
+        args = ["config", "set-all", "--path"]
+        for spec in specs:
+            cid = spec["client_id"]
+            self.write_customer(f"{cid.lower()}.yaml", spec)
+            args += ["--secret", f"syncro:edrKeys.{cid}.account={edr_key(cid, 'account')}"]
+            args += ["--secret", f"syncro:edrKeys.{cid}.org={edr_key(cid, 'org')}"]
+        self.pulumi(*args)
+
+    def requests(self) -> list[dict[str, Any]]:
+        with self.control() as http:
+            return http.get("/_emulator/requests").json()["requests"]
+
+    def faults(self, *rules: dict[str, Any], seed: int = 1) -> None:
+        with self.control() as http:
+            if rules:
+                http.post("/_emulator/faults", json={"rules": list(rules), "seed": seed})
+            else:
+                http.delete("/_emulator/faults")
+
+    def admin_list(self, kind: str) -> list[dict[str, Any]]:
+        with self.api() as http:
+            return http.get(f"{self.emulator.admin_url}/{kind}").json()[kind]
+
+    def customers_in_syncro(self) -> list[dict[str, Any]]:
+        found, page = [], 1
+        with self.api() as http:
+            while True:
+                got = http.get(
+                    "/customers", params={"include_disabled": "true", "page": page}
+                ).json()
+                found += got["customers"]
+                if page >= got["meta"]["total_pages"]:
+                    return found
+                page += 1
 
     def api(self) -> httpx.Client:
         return httpx.Client(

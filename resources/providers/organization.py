@@ -19,18 +19,10 @@ class OrganizationExists(Exception):
 
 
 class OrganizationProvider(SyncroProvider):
-    managed = (
-        "business_name",
-        "email",
-        "fields",
-        "edr_keys",
-        "notes",
-        "tier",
-        "domains",
-        "sla_terms",
-        "portal_user",
-        "contact_name",
-    )
+    # What Syncro stores. `tier`, `domains` and `sla_terms` are inputs for the policy
+    # pack; Syncro sees them only through `fields`, so a change to them alone (say, a
+    # second domain removed) is no reason to write the organization.
+    managed = ("business_name", "email", "contact_name", "fields", "edr_keys", "notes")
     replace_on = ("client_id",)
     required = ("client_id", "business_name", "email", "fields")
 

@@ -109,6 +109,8 @@ class SyncroClient:
             transport=transport,
         )
         self._auth_failure: SyncroAuthError | None = None
+        self._token_proven = threading.Event()
+        self._first_request = threading.Lock()
         self._stats_lock = threading.Lock()
         self.requests_sent = 0
         self.retries = 0
@@ -166,6 +168,23 @@ class SyncroClient:
         """Send one logical request (with its retries); the parsed JSON answer."""
         if self._auth_failure is not None:
             raise self._auth_failure
+        if not self._token_proven.is_set():
+            # Until one answer proves the token, requests go one at a time: a wrong
+            # token then costs one request, not one per resource running in parallel.
+            with self._first_request:
+                if self._auth_failure is not None:
+                    raise self._auth_failure
+                return self._send(method, path, params, body, admin)
+        return self._send(method, path, params, body, admin)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        body: dict[str, Any] | None,
+        admin: bool,
+    ) -> Any:
         url = self._url(path, admin)
         attempt = 0
         while True:
@@ -190,6 +209,8 @@ class SyncroClient:
                 attempt += 1
                 continue
             status = response.status_code
+            if status != 401:
+                self._token_proven.set()
             log.debug(
                 "%s %s -> %s (%.0f ms)", method, path, status, 1000 * (time.monotonic() - started)
             )

@@ -1,0 +1,207 @@
+"""Bad input, nothing touched: a corpus of broken customer files and stack configs.
+
+For each case both `pulumi preview` and `pulumi up` fail with a message naming the
+file, the field and the fix, and the emulator's request log shows zero API calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from emulator.testing import EmulatorServer
+from tests.project import Project, customer_yaml
+
+pytestmark = pytest.mark.slow
+
+TOKEN = "bad-input-token-1c9e"
+GOOD = "smith-law.yaml"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    arrange: Callable[[Project], None]
+    expect: tuple[str, ...]
+    """Substrings of the error: where (file or config key), the field, the fix."""
+
+
+def write(filename: str, text: str | bytes) -> Callable[[Project], None]:
+    def arrange(project: Project) -> None:
+        path = project.customers / filename
+        path.write_bytes(text if isinstance(text, bytes) else text.encode())
+
+    return arrange
+
+
+def customer(filename: str = GOOD, **changes: object) -> Callable[[Project], None]:
+    def arrange(project: Project) -> None:
+        # A tuple of domains also shapes the POC email; anything else is written verbatim.
+        shaping = {k: v for k, v in changes.items() if k in ("client_id", "name")}
+        if isinstance(changes.get("domains"), tuple):
+            shaping["domains"] = changes["domains"]
+        spec = customer_yaml(**shaping)
+        spec.update({k: v for k, v in changes.items() if k not in shaping})
+        for key in [k for k, v in changes.items() if v is DROP]:
+            spec.pop(key)
+        project.write_customer(filename, spec)
+
+    return arrange
+
+
+def both(*steps: Callable[[Project], None]) -> Callable[[Project], None]:
+    def arrange(project: Project) -> None:
+        for step in steps:
+            step(project)
+
+    return arrange
+
+
+def config(key: str, value: str) -> Callable[[Project], None]:
+    return lambda project: project.config(key, value)
+
+
+def remove_config(key: str) -> Callable[[Project], None]:
+    return lambda project: project.pulumi("config", "rm", key)
+
+
+DROP = object()
+F = f"customers/{GOOD}"
+SECOND = customer(
+    "acme.yaml",
+    client_id="CS-0107",
+    name="Acme Dental",
+    domains=("acmedental.com",),
+)
+
+CASES = [
+    Case(
+        "malformed-yaml", write(GOOD, "name: [Smith\ntier: Defense\n"), (F, "not valid YAML", "Fix")
+    ),
+    Case("tab-indented", write(GOOD, "main_poc:\n\tname: Jane\n"), (F, "YAML", "Fix")),
+    Case("unknown-key", customer(colour="blue"), (F, "'colour'", "unknown key", "Fix")),
+    Case("misspelt-key", customer(teir="Defense"), (F, "'teir'", "Fix")),
+    Case(
+        "wrong-type-domains", customer(domains={"primary": "smithlaw.com"}), (F, "'domains'", "Fix")
+    ),
+    Case("wrong-type-main-poc", customer(main_poc="Jane"), (F, "'main_poc'", "Fix")),
+    Case("missing-field", customer(account_manager=DROP), (F, "'account_manager'", "Fix")),
+    Case("bad-client-id", customer(client_id="CS-42"), (F, "'client_id'", "CS-####", "Fix")),
+    Case("unknown-tier", customer(tier="Gold"), (F, "'tier'", "'Gold'", "Fix")),
+    Case("unknown-platform", customer(platform="Exchange"), (F, "'platform'", "Fix")),
+    Case("invalid-domain", customer(domains=("smith law.com",)), (F, "'domains[0]'", "Fix")),
+    Case(
+        "duplicate-domain-in-file",
+        customer(domains=("smithlaw.com", "SmithLaw.com")),
+        (F, "'domains", "Fix"),
+    ),
+    Case("free-mail-domain", customer(domains=("gmail.com",)), (F, "'domains[0]'", "free-mail")),
+    Case("no-domains", customer(domains=[]), (F, "'domains'", "Fix")),
+    Case(
+        "same-domain-two-files",
+        both(customer(), customer("acme.yaml", client_id="CS-0107", name="Acme Dental")),
+        ("customers/acme.yaml", "'domains[0]'", "also listed", "Fix"),
+    ),
+    Case(
+        "same-client-id-two-files",
+        both(customer(), customer("acme.yaml", name="Acme Dental", domains=("acmedental.com",))),
+        ("customers/acme.yaml", "'client_id'", "Fix"),
+    ),
+    Case("empty-name", customer(name="  "), (F, "'name'", "Fix")),
+    Case(
+        "poc-email-with-space",
+        customer(main_poc={"name": "Jane Smith", "email": "jane smith@smithlaw.com"}),
+        (F, "'main_poc.email'", "space", "Fix"),
+    ),
+    Case("impossible-go-live", customer(go_live="2026-02-30"), (F, "'go_live'", "Fix")),
+    Case("go-live-not-a-date", customer(go_live="next week"), (F, "'go_live'", "Fix")),
+    Case("deal-id-not-digits", customer(hubspot_deal_id="18-234"), (F, "'hubspot_deal_id'", "Fix")),
+    Case(
+        "account-manager-not-email",
+        customer(account_manager="alex"),
+        (F, "'account_manager'", "Fix"),
+    ),
+    Case("duplicate-yaml-key", write(GOOD, "name: A\nname: B\n"), (F, "name", "Fix")),
+    Case("top-level-list", write(GOOD, "- name: A\n"), (F, "not a mapping", "Fix")),
+    Case("empty-file", write(GOOD, ""), (F, "empty", "Fix")),
+    Case("non-utf8", write(GOOD, "name: Caf\xe9 Law\n".encode("latin-1")), (F, "UTF-8", "Fix")),
+    Case(
+        "empty-customers-folder", lambda project: None, ("customers/", "no customer files", "Fix")
+    ),
+    Case(
+        "missing-edr-secret",
+        both(customer(), SECOND),
+        ("customers/acme.yaml", "syncro:edrKeys.CS-0107", "scripts/set-edr-keys CS-0107"),
+    ),
+    Case(
+        "half-edr-secret",
+        both(
+            customer(),
+            SECOND,
+            lambda p: p.config("syncro:edrKeys.CS-0107.account", "acct-x", secret=True, path=True),
+        ),
+        ("customers/acme.yaml", "syncro:edrKeys.CS-0107.org", "scripts/set-edr-keys"),
+    ),
+    Case(
+        "bad-admin-mode",
+        both(customer(), config("syncro:adminMode", "automatic")),
+        ("Pulumi.local.yaml", "syncro:adminMode", "Fix: pulumi config set syncro:adminMode"),
+    ),
+    Case(
+        "placeholder-base-url",
+        both(customer(), config("syncro:baseUrl", "https://YOUR-SUBDOMAIN.syncromsp.com/api/v1")),
+        ("Pulumi.local.yaml", "syncro:baseUrl", "Fix"),
+    ),
+    Case(
+        "missing-api-token",
+        both(customer(), remove_config("syncro:apiToken")),
+        ("Pulumi.local.yaml", "syncro:apiToken", "pulumi config set --secret syncro:apiToken"),
+    ),
+    Case(
+        "rate-above-syncro-limit",
+        both(customer(), config("syncro:requestsPerMinute", "500")),
+        ("Pulumi.local.yaml", "syncro:requestsPerMinute", "180", "Fix"),
+    ),
+    Case(
+        "support-mailbox-not-email",
+        both(customer(), config("syncro:supportMailbox", "helpdesk")),
+        ("Pulumi.local.yaml", "syncro:supportMailbox", "Fix"),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory):
+    db = tmp_path_factory.mktemp("bad-input") / "syncro.db"
+    with EmulatorServer(db_path=db, token=TOKEN, rate_limit_per_minute=0) as emu:
+        yield emu
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 25
+    assert len({case.name for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_bad_input_stops_preview_and_up_before_any_api_call(
+    case: Case, tmp_path: Path, emulator
+) -> None:
+    project = Project(tmp_path / "project", emulator)
+    # A valid customer's EDR keys exist in every case; the case breaks something else.
+    project.config("syncro:edrKeys.CS-0042.account", "acct-CS-0042-s3cret", secret=True, path=True)
+    project.config("syncro:edrKeys.CS-0042.org", "org-CS-0042-s3cret", secret=True, path=True)
+    case.arrange(project)
+    project.clear_requests()
+    for command in (("preview",), ("up", "--yes", "--skip-preview")):
+        done = project.pulumi(*command, check=False)
+        out = done.stdout + done.stderr
+        assert done.returncode != 0, f"{command[0]} accepted {case.name}"
+        missing = [text for text in case.expect if text not in out]
+        assert missing == [], f"{command[0]}: {missing} not in:\n{out}"
+        assert "Traceback" not in out, out
+    assert project.request_count() == 0, "bad input reached Syncro"
+    made = [r["type"] for r in project.pulumi.resources("") if r["type"] != "pulumi:pulumi:Stack"]
+    assert made == [], "nothing may be half-made"
