@@ -6,6 +6,8 @@ STACK ?= local
 ENV := source scripts/env.sh &&
 PY := .venv/bin/python
 POLICY := --policy-pack policies
+# The runbook is a stack output hundreds of lines long: `make runbook` writes it to a file.
+QUIET := --suppress-outputs
 export STACK
 
 .PHONY: bootstrap venv cli browser lint test test-fast demo stop emulator preview up refresh destroy runbook bench clean
@@ -56,22 +58,22 @@ stop:
 demo: bootstrap
 	scripts/emulator-up
 	@echo "demo: pulumi up on stack local (three sample customers; about 30 s)"
-	$(ENV) $(PULUMI_STACK) pulumi up --yes --skip-preview --stack local $(POLICY) --non-interactive
+	$(ENV) $(PULUMI_STACK) pulumi up --yes --skip-preview --stack local $(POLICY) $(QUIET) --non-interactive
 	$(ENV) pulumi stack output --json --stack local > .emulator/outputs.json
 	@echo "demo: end-to-end check: a test email from every customer domain"
 	$(PY) scripts/verify_onboarding.py --outputs .emulator/outputs.json
 
 preview: bootstrap
-	$(ENV) $(PULUMI_STACK) pulumi preview --stack $(STACK) $(POLICY) --non-interactive --diff
+	$(ENV) $(PULUMI_STACK) pulumi preview --stack $(STACK) $(POLICY) $(QUIET) --non-interactive --diff
 
 up: bootstrap
-	$(ENV) $(PULUMI_STACK) pulumi up --yes --stack $(STACK) $(POLICY) --non-interactive
+	$(ENV) $(PULUMI_STACK) pulumi up --yes --stack $(STACK) $(POLICY) $(QUIET) --non-interactive
 
 refresh: bootstrap
-	$(ENV) $(PULUMI_STACK) pulumi refresh --yes --stack $(STACK) --non-interactive
+	$(ENV) $(PULUMI_STACK) pulumi refresh --yes --stack $(STACK) $(QUIET) --non-interactive
 
 destroy: bootstrap
-	$(ENV) $(PULUMI_STACK) pulumi destroy --yes --stack $(STACK) --non-interactive
+	$(ENV) $(PULUMI_STACK) pulumi destroy --yes --stack $(STACK) $(QUIET) --non-interactive
 
 runbook: bootstrap
 	@mkdir -p runbooks
