@@ -19,7 +19,7 @@ venv: .venv/.installed
 	@echo "bootstrap: creating .venv with Python 3.11 and the pinned requirements (about 1 min cold)"
 	@command -v python3.11 >/dev/null || { echo "Python 3.11 is required (python3.11 not on PATH)"; exit 1; }
 	test -x .venv/bin/python || python3.11 -m venv .venv
-	.venv/bin/pip install --quiet --upgrade pip
+	.venv/bin/pip install --quiet "pip>=24.3.1,<26"  # the range the pulumi SDK declares
 	.venv/bin/pip install --quiet -r requirements.txt
 	touch $@
 
