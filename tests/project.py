@@ -62,12 +62,18 @@ def customer_yaml(
 class Project:
     """The project in `root`, its `local` stack pointed at `emulator`."""
 
-    def __init__(self, root: Path, emulator: Any, admin_mode: str = "api") -> None:
+    def __init__(
+        self, root: Path, emulator: Any, admin_mode: str = "api", main: Path | None = None
+    ) -> None:
+        """`main`: another entry point that runs the real program (linked as program.py)."""
         self.root = root
         self.emulator = emulator
         root.mkdir(parents=True, exist_ok=True)
         for name in LINKED:
             (root / name).symlink_to(REPO_ROOT / name)
+        if main is not None:
+            (root / "__main__.py").rename(root / "program.py")
+            (root / "__main__.py").symlink_to(main)
         shutil.copy(REPO_ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
         self.customers = root / "customers"
         self.customers.mkdir()
