@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -125,9 +124,18 @@ class OrganizationProvider(SyncroProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Syncro archives a customer that has tickets instead of deleting it; we let it."""
-        with contextlib.suppress(SyncroNotFound):
-            self.client.delete_customer(int(id_))
+        try:
+            outcome = self.client.delete_customer(int(id_))
+        except SyncroNotFound:
+            outcome = "already gone"
         listing.drop(self.client, "customers", int(id_))
+        if "disabled" in outcome.lower() or "archiv" in outcome.lower():
+            # Shown by the CLI under this resource: the record was kept, not deleted.
+            pulumi.log.warn(
+                f"{props.get('client_id')}: Syncro archived organization #{id_} "
+                f"({props.get('business_name')!r}) instead of deleting it because it has "
+                "tickets; its history is kept. Syncro says: " + outcome
+            )
 
 
 class Organization(Resource, module="syncro", name="Organization"):

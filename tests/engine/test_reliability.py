@@ -177,7 +177,8 @@ def test_destroy_archives_an_organization_with_tickets_and_keeps_them(
             json={"from": "bob@smithlaw.com", "to": "help@cybersuite.tech", "subject": "hi"},
         ).json()
     assert reply["outcome"] == "ticket"
-    project.pulumi("destroy", "--yes")
+    destroyed = project.pulumi("destroy", "--yes")
+    assert "Syncro archived organization" in destroyed.stdout + destroyed.stderr
     (org,) = project.customers_in_syncro()
     assert org["disabled"] is True
     with project.api() as http:
