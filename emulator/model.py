@@ -62,7 +62,9 @@ SEED_MAILBOX = {
     "auto_create": "always",
 }
 SEED_PREFERENCES = {"create_tickets_from_leads": True, "enable_recurring_tickets": False}
-# Free-mail providers Syncro's email-rule form refuses as a whole-domain rule.
+# Free-mail providers Syncro's email-rule form refuses as a whole-domain rule. Kept
+# apart from resources/catalog.py on purpose: the emulator stands for Syncro, and a
+# client bug must not be hidden by the emulator sharing the client's own list.
 FREE_MAIL_DOMAINS = frozenset(
     {
         "gmail.com",
