@@ -7,6 +7,7 @@ every output, and two runs at once. Each test states the behaviour it protects.
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import os
 import signal
@@ -61,6 +62,20 @@ def assert_exactly_intended(project: Project, specs: list[dict]) -> None:
         assert len(mine) == owed, spec["client_id"]
 
 
+def kill_processes_under(root: Path) -> None:
+    """SIGKILL every process whose command line mentions `root`."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(root) in cmdline:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(proc.name), signal.SIGKILL)
+
+
 def writes(requests: list[dict]) -> list[tuple[str, str]]:
     return [(r["method"], r["path"]) for r in requests if r["method"] != "GET"]
 
@@ -110,8 +125,11 @@ def test_kill_9_mid_up_then_documented_recovery_converges(tmp_path: Path, emulat
         assert up.poll() is None, "up finished before it could be killed"
         assert time.monotonic() < deadline, "up never started creating organizations"
         time.sleep(0.05)
-    os.killpg(up.pid, signal.SIGKILL)  # the CLI, the language host and the provider
+    os.killpg(up.pid, signal.SIGKILL)  # the CLI and everything in its process group
     up.wait()
+    # Pulumi starts its plugins in process groups of their own: a crashed runner takes
+    # them down too, so the test does the same (else they spin on a dead engine).
+    kill_processes_under(project.root)
     project.faults()
 
     # The README's recovery, step by step.
