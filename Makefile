@@ -79,3 +79,7 @@ runbook: bootstrap
 	@mkdir -p runbooks
 	$(ENV) pulumi stack output runbook --stack $(STACK) > runbooks/$(STACK).md
 	@echo "runbook: runbooks/$(STACK).md"
+
+# Benchmarks against the emulator (bench/README.md): about 12 minutes idle, writes bench/results.json.
+bench: bootstrap
+	$(ENV) $(PY) bench/run.py
