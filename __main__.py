@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pulumi
 
-from resources.components import CustomerOnboarding, Platform
+from resources.components import CustomerOnboarding, Platform, report
 from resources.domain import plan_all, plan_platform
 from resources.runbook import render_runbook
 from resources.settings import StackConfigError, StackSettings
@@ -34,17 +34,14 @@ customers = {
 }
 
 pulumi.export("admin_mode", settings.admin_mode)
-pulumi.export("customers", {client_id: c.summary for client_id, c in customers.items()})
-statuses = {
-    **platform.statuses,
-    **{k: v for c in customers.values() for k, v in c.statuses.items()},
-}
-org_ids = {client_id: c.organization.syncro_id for client_id, c in customers.items()}
+# One Output over every id and status: cheap for the SDK even at hundreds of customers.
+onboarding = report(platform, customers)
+pulumi.export("customers", onboarding.apply(lambda r: r.customers))
 pulumi.export(
     "runbook",
-    pulumi.Output.all(statuses=statuses, org_ids=org_ids).apply(
-        lambda got: render_runbook(
-            settings.stack, platform_plan, customer_plans, got["statuses"], got["org_ids"]
+    onboarding.apply(
+        lambda r: render_runbook(
+            settings.stack, platform_plan, customer_plans, r.statuses, r.organization_ids
         )
     ),
 )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -90,18 +89,21 @@ def client_for(connection: Connection) -> SyncroClient:
 
 
 class Listing:
-    """A short-lived read-through cache of whole collections, shared by a provider process.
+    """A read-through cache of whole collections, loaded once per provider process.
 
     `pulumi refresh` reads every resource and `create` looks for an object to
     adopt first: one paged list per collection serves them all, instead of one
-    GET per resource (Syncro allows 180 requests a minute per IP).
+    GET per resource (Syncro allows 180 requests a minute per IP). A provider
+    process lives for one deployment, so the lists are as fresh as the run:
+    our own writes are applied to them (`remember`, `drop`), and a response
+    lost in flight is settled by listing again (`AdminObjectProvider.find_fresh`).
+    An expiry would only re-read what we already know, more often the longer a
+    big run lasts.
     """
-
-    ttl_seconds: ClassVar[float] = 20.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._items: dict[tuple[int, str], tuple[float, list[Any]]] = {}
+        self._items: dict[tuple[int, str], list[Any]] = {}
 
     @staticmethod
     def _load(client: SyncroClient, kind: str) -> list[Any]:
@@ -118,11 +120,9 @@ class Listing:
     def all(self, client: SyncroClient, kind: str) -> list[Any]:
         key = (id(client), kind)
         with self._lock:
-            loaded_at, items = self._items.get(key, (0.0, []))
-            if time.monotonic() - loaded_at > self.ttl_seconds:
-                items = self._load(client, kind)
-                self._items[key] = (time.monotonic(), items)
-            return items
+            if key not in self._items:
+                self._items[key] = self._load(client, kind)
+            return self._items[key]
 
     def get(self, client: SyncroClient, kind: str, object_id: int) -> Any | None:
         return next((obj for obj in self.all(client, kind) if int(obj.id) == int(object_id)), None)
@@ -143,10 +143,10 @@ class Listing:
             cached = self._items.get((id(client), kind))
             if cached is None:
                 return
-            items = [item for item in cached[1] if int(item.id) != object_id]
+            items = [item for item in cached if int(item.id) != object_id]
             if obj is not None:
                 items.append(obj)
-            self._items[(id(client), kind)] = (cached[0], items)
+            self._items[(id(client), kind)] = items
 
 
 listing = Listing()
@@ -208,6 +208,11 @@ class AdminObjectProvider(SyncroProvider):
     deletes_remote: ClassVar[bool] = True
     """False for shared settings that must outlive the stack (mailbox, preferences)."""
 
+    verify_on_create: ClassVar[bool] = True
+    """Runbook mode: check at create whether a person already made the object. False
+    where that costs a request per customer for something a new customer cannot have
+    yet; `refresh` verifies it then."""
+
     # --- the four things a concrete provider says -------------------------------------
     def body(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """The admin object to write for these inputs."""
@@ -235,7 +240,7 @@ class AdminObjectProvider(SyncroProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         if props["admin_mode"] == "runbook":
-            status, found = self.verify(props)
+            status, found = self.verify(props) if self.verify_on_create else ("pending", None)
             return CreateResult(
                 id_=f"{RUNBOOK_ID_PREFIX}{self.kind}:{self.runbook_key(props)}",
                 outs={**props, "status": status, "syncro_id": found},

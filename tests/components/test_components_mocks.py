@@ -54,7 +54,7 @@ def spec(tier: str) -> CustomerSpec:
 @pytest.mark.parametrize("tier", catalog.TIERS)
 @pulumi.runtime.test
 def test_customer_registers_org_rules_and_tier_deliverables(recorder: Recorder, tier: str):
-    from resources.components import CustomerOnboarding, Platform
+    from resources.components import CustomerOnboarding, Platform, report
 
     platform = Platform("syncro", plan_platform("help@cybersuite.tech", ()), admin_mode="api")
     customer = CustomerOnboarding(
@@ -66,7 +66,8 @@ def test_customer_registers_org_rules_and_tier_deliverables(recorder: Recorder, 
         protect=False,
     )
 
-    def check(summary):
+    def check(onboarding):
+        summary = onboarding.customers["CS-0042"]
         by_type: dict[str, list] = {}
         for r in recorder.resources:
             by_type.setdefault(r.typ.rsplit(":", 1)[-1], []).append(r)
@@ -87,5 +88,16 @@ def test_customer_registers_org_rules_and_tier_deliverables(recorder: Recorder, 
         assert len(by_type["CustomFieldDefinition"]) == len(catalog.CUSTOM_FIELDS)
         assert summary["organization_id"] == 4242
         assert summary["tier"] == tier
+        assert summary["email_rules"] == {
+            "smithlaw.com": None,
+            "smithlaw.legal": None,
+        }  # the mocks give no syncro_id to rules
+        assert set(summary["status"]) == {
+            *(f"rule:CS-0042:{d}" for d in ("smithlaw.com", "smithlaw.legal")),
+            *(f"deliverable:CS-0042:{d.key}" for d in catalog.deliverables_for(tier)),
+        }
+        assert onboarding.organization_ids == {"CS-0042": 4242}
+        assert set(summary["status"].values()) == {"applied"}
+        assert set(onboarding.statuses) >= set(summary["status"]) | {"mailbox", "preferences"}
 
-    return customer.summary.apply(check)
+    return report(platform, {"CS-0042": customer}).apply(check)
