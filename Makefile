@@ -57,7 +57,7 @@ stop:
 
 demo: bootstrap
 	scripts/emulator-up
-	@echo "demo: pulumi up on stack local (three sample customers; about 30 s)"
+	@echo "demo: pulumi up on stack local (three sample customers; a few seconds)"
 	$(ENV) $(PULUMI_STACK) pulumi up --yes --skip-preview --stack local $(POLICY) $(QUIET) --non-interactive
 	$(ENV) pulumi stack output --json --stack local > .emulator/outputs.json
 	@echo "demo: end-to-end check: a test email from every customer domain"
@@ -80,6 +80,6 @@ runbook: bootstrap
 	$(ENV) pulumi stack output runbook --stack $(STACK) > runbooks/$(STACK).md
 	@echo "runbook: runbooks/$(STACK).md"
 
-# Benchmarks against the emulator (bench/README.md): about 12 minutes idle, writes bench/results.json.
+# Benchmarks against the emulator (bench/README.md): about 11 minutes on 2 idle cores, writes bench/results.json.
 bench: bootstrap
 	$(ENV) $(PY) bench/run.py

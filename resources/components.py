@@ -140,6 +140,7 @@ class CustomerOnboarding(pulumi.ComponentResource):
                 position=rule.position,
                 auto_create_contact=rule.auto_create_contact,
                 mailbox=mailbox_address,
+                mailbox_id=platform.mailbox.syncro_id,
                 customer_id=customer_id,
                 admin_mode=admin_mode,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[platform.mailbox]),

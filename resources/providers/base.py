@@ -104,15 +104,16 @@ class Listing:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: dict[tuple[int, str], list[Any]] = {}
+        self._new_customers: set[tuple[int, int]] = set()
 
     @staticmethod
     def _load(client: SyncroClient, kind: str) -> list[Any]:
         if kind == "customers":
             return client.list_customers(include_disabled=True)
-        if kind == "users":
-            return client.list_users()
         if kind == "leads":
             return client.list_leads()
+        if kind == "defined_fields":  # the public view of custom field definitions
+            return client.customer_fields()
         if kind.startswith("tickets:"):
             return client.list_tickets(customer_id=int(kind.split(":", 1)[1]))
         return client.admin_list(kind)
@@ -126,6 +127,18 @@ class Listing:
 
     def get(self, client: SyncroClient, kind: str, object_id: int) -> Any | None:
         return next((obj for obj in self.all(client, kind) if int(obj.id) == int(object_id)), None)
+
+    def note_new_customer(self, client: SyncroClient, customer_id: int) -> None:
+        """Syncro has just handed out this id to a customer we created."""
+        with self._lock:
+            self._new_customers.add((id(client), int(customer_id)))
+
+    def is_new_customer(self, client: SyncroClient, customer_id: Any) -> bool:
+        """True for a customer this process created: nothing else can refer to it yet."""
+        if not isinstance(customer_id, int | float):  # unknown, or None in runbook mode
+            return False
+        with self._lock:
+            return (id(client), int(customer_id)) in self._new_customers
 
     def forget(self, client: SyncroClient, kind: str) -> None:
         with self._lock:
@@ -150,6 +163,50 @@ class Listing:
 
 
 listing = Listing()
+
+
+class UserDirectory:
+    """Syncro users by email and by id, each read at most once per provider process.
+
+    `GET /users` gives ids without emails, so finding the account manager reads users
+    one by one until the email matches, and stops there: a run that assigns every
+    deliverable to the same two people reads two or three users, not the whole staff.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids: dict[int, list[int]] = {}
+        self._users: dict[tuple[int, int], Any] = {}
+
+    def _user(self, client: SyncroClient, user_id: int) -> Any:
+        key = (id(client), user_id)
+        if key not in self._users:
+            self._users[key] = client.get_user(user_id)
+        return self._users[key]
+
+    def by_email(self, client: SyncroClient, email: str) -> Any | None:
+        with self._lock:
+            known = [u for (c, _), u in self._users.items() if c == id(client)]
+            found = next((u for u in known if u.email.lower() == email.lower()), None)
+            if found is not None:
+                return found
+            if id(client) not in self._ids:
+                self._ids[id(client)] = client.user_ids()
+            for user_id in self._ids[id(client)]:
+                user = self._user(client, user_id)
+                if user.email.lower() == email.lower():
+                    return user
+            return None
+
+    def email_of(self, client: SyncroClient, user_id: int) -> str | None:
+        with self._lock:
+            try:
+                return self._user(client, int(user_id)).email
+            except SyncroNotFound:
+                return None
+
+
+users = UserDirectory()
 
 
 class SyncroProvider(ResourceProvider):
@@ -208,11 +265,6 @@ class AdminObjectProvider(SyncroProvider):
     deletes_remote: ClassVar[bool] = True
     """False for shared settings that must outlive the stack (mailbox, preferences)."""
 
-    verify_on_create: ClassVar[bool] = True
-    """Runbook mode: check at create whether a person already made the object. False
-    where that costs a request per customer for something a new customer cannot have
-    yet; `refresh` verifies it then."""
-
     # --- the four things a concrete provider says -------------------------------------
     def body(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """The admin object to write for these inputs."""
@@ -240,7 +292,12 @@ class AdminObjectProvider(SyncroProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         if props["admin_mode"] == "runbook":
-            status, found = self.verify(props) if self.verify_on_create else ("pending", None)
+            # A person may have typed the object in already, unless its customer was
+            # created by this very run; `refresh` verifies later in any case.
+            if listing.is_new_customer(self.client, props.get("customer_id")):
+                status, found = "pending", None
+            else:
+                status, found = self.verify(props)
             return CreateResult(
                 id_=f"{RUNBOOK_ID_PREFIX}{self.kind}:{self.runbook_key(props)}",
                 outs={**props, "status": status, "syncro_id": found},
@@ -287,12 +344,19 @@ class AdminObjectProvider(SyncroProvider):
         return str(props.get("name") or props.get("sender") or props.get("subject") or "singleton")
 
     def find(self, props: Mapping[str, Any]) -> Any | None:
-        return next(
-            (obj for obj in listing.all(self.client, self.kind) if self.same_object(obj, props)),
-            None,
-        )
+        """The existing object to adopt, if any. A customer this run has just created
+        can have none: that needs no list (the usual case when onboarding)."""
+        if listing.is_new_customer(self.client, props.get("customer_id")):
+            return None
+        return self._match(props)
 
     def find_fresh(self, props: Mapping[str, Any]) -> Any | None:
         """After a POST whose outcome is unknown, only an uncached list can tell."""
         listing.forget(self.client, self.kind)
-        return self.find(props)
+        return self._match(props)
+
+    def _match(self, props: Mapping[str, Any]) -> Any | None:
+        return next(
+            (obj for obj in listing.all(self.client, self.kind) if self.same_object(obj, props)),
+            None,
+        )

@@ -26,19 +26,25 @@ class EmailRuleProvider(AdminObjectProvider):
     required = ("client_id", "domain", "sender", "mailbox", "admin_mode")
 
     def body(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        mailbox = next(
-            (m for m in listing.all(self.client, "mailboxes") if m.address == props["mailbox"]),
-            None,
-        )
         return {
             "sender": props["sender"],
             "subject_filter": props.get("subject_filter"),
             "customer_id": int(props["customer_id"]),
             "assignee_user_id": None,
-            "mailbox_id": mailbox.id if mailbox else None,
+            "mailbox_id": self._mailbox_id(props),
             "auto_create_contact": bool(props["auto_create_contact"]),
             "position": int(props["position"]),
         }
+
+    def _mailbox_id(self, props: Mapping[str, Any]) -> int | None:
+        # The platform's mailbox passes its id in; a stack made before it did looks it up.
+        if isinstance(props.get("mailbox_id"), int | float):
+            return int(props["mailbox_id"])
+        mailbox = next(
+            (m for m in listing.all(self.client, "mailboxes") if m.address == props["mailbox"]),
+            None,
+        )
+        return mailbox.id if mailbox else None
 
     def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
         return obj.sender == props["sender"] and obj.subject_filter == props.get("subject_filter")
@@ -83,6 +89,7 @@ class EmailRule(Resource, module="syncro", name="EmailRule"):
         position: int,
         auto_create_contact: bool,
         mailbox: str,
+        mailbox_id: pulumi.Input[int | None],
         customer_id: pulumi.Input[int],
         admin_mode: str,
         opts: pulumi.ResourceOptions | None = None,
@@ -95,6 +102,7 @@ class EmailRule(Resource, module="syncro", name="EmailRule"):
             "position": position,
             "auto_create_contact": auto_create_contact,
             "mailbox": mailbox,
+            "mailbox_id": mailbox_id,
             "customer_id": customer_id,
             "admin_mode": admin_mode,
             "syncro_id": None,

@@ -46,20 +46,29 @@ class OrganizationProvider(SyncroProvider):
 
     def _outs(self, props: Mapping[str, Any], customer: Any) -> dict[str, Any]:
         stored = customer.properties or {}
-        fields = {k: stored[k] for k in props["fields"] if k in stored}
-        edr = {k: stored[k] for k in (props.get("edr_keys") or {}) if k in stored}
+        wanted_edr = dict(props.get("edr_keys") or {})
+        wanted = {**dict(props["fields"]), **wanted_edr}
+        # Keys Syncro dropped: it keeps no value for a custom field it does not define
+        # (runbook mode, before a person has typed the definitions in).
+        missing = sorted(k for k in wanted if k not in stored)
+        seen = {k: stored[k] for k in wanted if k in stored}
+        if missing:
+            # Writing those again would be dropped again, so while a field is undefined
+            # the wanted value stands in for it. Once the definition exists, the next
+            # refresh shows the gap and `up` writes the value.
+            defined = {field.name for field in listing.all(self.client, "defined_fields")}
+            seen.update({k: wanted[k] for k in missing if k not in defined})
         return {
             **props,
             "business_name": customer.business_name,
             "email": customer.email,
             "notes": customer.notes if customer.notes is not None else props.get("notes"),
-            "fields": fields,
-            "edr_keys": edr,
+            "fields": {k: v for k, v in seen.items() if k not in wanted_edr},
+            "edr_keys": {k: v for k, v in seen.items() if k in wanted_edr},
             "syncro_id": int(customer.id),
             "disabled": bool(customer.disabled),
-            # Keys Syncro dropped name custom fields it does not define (runbook mode
-            # before the definitions exist): the next preview shows them as a change.
-            "missing_fields": sorted(set(props["fields"]) - set(fields)),
+            # Named, never valued: EDR key names are not secret, their values are.
+            "missing_fields": missing,
         }
 
     def _existing(self, props: Mapping[str, Any]) -> tuple[Any | None, str]:
@@ -105,6 +114,7 @@ class OrganizationProvider(SyncroProvider):
             customer = self.client.create_customer(
                 {**self._record(props), "properties": self._managed_properties(props)}
             )
+            listing.note_new_customer(self.client, int(customer.id))
         listing.remember(self.client, "customers", customer)
         return CreateResult(id_=str(customer.id), outs=self._outs(props, customer))
 

@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from resources.providers.base import AdminObjectProvider, SyncroProvider
+from resources.providers.base import AdminObjectProvider, SyncroProvider, listing
 
 
 class CustomFieldDefinitionProvider(AdminObjectProvider):
@@ -39,7 +39,7 @@ class CustomFieldDefinitionProvider(AdminObjectProvider):
         return {"field_type": obj.field_type, "answers": list(obj.answers or [])}
 
     def verify(self, props: Mapping[str, Any]) -> tuple[str, int | None]:
-        for field in self.client.customer_fields():
+        for field in listing.all(self.client, "defined_fields"):
             if field.name == props["name"]:
                 return "verified", getattr(field, "id", None)
         return "pending", None

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from resources.providers.base import AdminObjectProvider, listing
+from resources.providers.base import AdminObjectProvider, listing, users
 
 
 class RecurringTicketProvider(AdminObjectProvider):
@@ -25,15 +25,9 @@ class RecurringTicketProvider(AdminObjectProvider):
     )
     replace_on = ("deliverable",)
     required = ("client_id", "deliverable", "subject", "frequency", "first_due", "assignee")
-    # Verifying reads the customer's tickets: one request per customer, on a run where
-    # the schedule cannot have fired yet. `refresh` verifies.
-    verify_on_create = False
 
     def _user_id(self, email: str) -> int:
-        user = next(
-            (u for u in listing.all(self.client, "users") if u.email.lower() == email.lower()),
-            None,
-        )
+        user = users.by_email(self.client, email)
         if user is None:
             raise ValueError(
                 f"account manager {email!r} is not a Syncro user. Fix: set account_manager in "
@@ -56,14 +50,14 @@ class RecurringTicketProvider(AdminObjectProvider):
         return obj.subject == props["subject"] and obj.customer_id == props.get("customer_id")
 
     def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
-        users = {u.id: u.email for u in listing.all(self.client, "users")}
         # next_due moves every time the schedule fires: it is an output, never drift.
         return {
             "subject": obj.subject,
             "problem_type": obj.problem_type,
             "frequency": obj.frequency,
             "lead_days": obj.lead_days,
-            "assignee": users.get(obj.user_id, props.get("assignee")),
+            "assignee": (obj.user_id and users.email_of(self.client, obj.user_id))
+            or props.get("assignee"),
             "customer_id": obj.customer_id,
             "next_due": obj.next_due,
         }

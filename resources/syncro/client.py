@@ -357,20 +357,15 @@ class SyncroClient:
         params = {k: v for k, v in filters.items() if v is not None}
         return self.list_all("/leads", "leads", Lead, params)
 
-    def list_users(self) -> list[User]:
-        """Users with their emails.
+    def user_ids(self) -> list[int]:
+        """Every user's id. `GET /users` answers `[[id, full_name], ...]` (the published
+        example), without emails: an email costs a `GET /users/{id}`."""
+        entries = self.request("GET", "/users").get("users") or []
+        return [int(entry[0] if isinstance(entry, list) else entry["id"]) for entry in entries]
 
-        `GET /users` answers `[[id, full_name], ...]` (the published example), which
-        has no email, so each user is read once; lists of objects are used as they are.
-        """
-        users = []
-        for entry in self.request("GET", "/users").get("users") or []:
-            if isinstance(entry, dict) and entry.get("email"):
-                users.append(User.model_validate(entry))
-            else:
-                user_id = entry[0] if isinstance(entry, list) else entry["id"]
-                users.append(self.get_user(int(user_id)))
-        return users
+    def list_users(self) -> list[User]:
+        """Users with their emails: one request per user beyond the list."""
+        return [self.get_user(user_id) for user_id in self.user_ids()]
 
     def get_user(self, user_id: int) -> User:
         return User.model_validate(self.request("GET", f"/users/{user_id}")["user"])

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from emulator.testing import EmulatorServer
+from resources import catalog
 from tests.project import Project, customer_yaml
 
 pytestmark = pytest.mark.slow
@@ -148,6 +149,14 @@ def test_runbook_mode_writes_nothing_then_refresh_verifies(tmp_path: Path, emula
         r for r in requests if r["path"].startswith("/_admin/") and r["method"] != "GET"
     ]
     assert admin_writes == [], "runbook mode must not write UI-only objects"
+    # Syncro dropped the custom field values: nobody has typed the definitions in yet.
+    acme = customers_by_email(project)["jane@acmedental.com"]
+    assert "MSP Plan Tier" not in (acme["properties"] or {})
+    # Sending them again would be dropped again, so a second run has nothing to do.
+    project.clear_requests()
+    run("preview", "--expect-no-changes")
+    run("up", "--yes", "--skip-preview", "--expect-no-changes")
+    assert [r for r in project.requests() if r["method"] != "GET"] == []
     outputs = json.loads(run("stack", "output", "--json").stdout)
     runbook = outputs["runbook"]
     assert "Admin > Emails/SMS - Mailboxes > Email Rules" in runbook
@@ -159,6 +168,11 @@ def test_runbook_mode_writes_nothing_then_refresh_verifies(tmp_path: Path, emula
     # A person follows the runbook in the UI (here: the emulator's admin surface).
     with project.api() as http:
         admin_url = project.emulator.admin_url
+        for field in catalog.CUSTOM_FIELDS:
+            http.post(
+                f"{admin_url}/customer_fields",
+                json={"name": field.name, "field_type": field.field_type, "answers": []},
+            ).raise_for_status()
         http.put(
             f"{admin_url}/ticket_preferences",
             json={"create_tickets_from_leads": True, "enable_recurring_tickets": True},
@@ -205,7 +219,13 @@ def test_runbook_mode_writes_nothing_then_refresh_verifies(tmp_path: Path, emula
     }
     assert statuses["monthly-report"] == "verified"
     assert statuses["annual-renewal"] == "pending"
-    # After refresh, up changes nothing and the runbook shows what is verified.
+    # Refresh saw the field definitions appear: up now writes the values Syncro dropped,
+    # and the runbook shows what is verified.
     run("up", "--yes", "--skip-preview")
+    properties = customers_by_email(project)["jane@acmedental.com"]["properties"]
+    assert properties["MSP Plan Tier"] == "Standard"
+    assert properties["CS Client ID"] == "CS-0007"
+    assert {"HUNT_A-KEY", "HUNT_O-KEY"} <= set(properties)
     runbook = json.loads(run("stack", "output", "--json").stdout)["runbook"]
     assert "verified" in runbook
+    run("preview", "--expect-no-changes")

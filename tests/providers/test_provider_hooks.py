@@ -142,3 +142,55 @@ def test_runbook_mode_writes_nothing(emu):
     assert created.id.startswith("runbook:")
     writes = [r for r in requests(emu)[before:] if r["method"] != "GET"]
     assert writes == []
+
+
+def test_onboarding_a_new_customer_reads_only_what_it_needs(emu):
+    """A customer created in this process has no rules or schedules to adopt, and the
+    account manager is found without reading every user."""
+    from resources.providers.recurring_ticket import RecurringTicketProvider
+
+    with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+        http.put(
+            f"{emu.admin_url}/ticket_preferences", json={"enable_recurring_tickets": True}
+        ).raise_for_status()
+    org = configured(OrganizationProvider(), emu)
+    customer_id = float(org.create(org_inputs()).id)  # the engine hands numbers over as floats
+    rule = configured(EmailRuleProvider(), emu)
+    ticket = configured(RecurringTicketProvider(), emu)
+    before = len(requests(emu))
+    rule.create(
+        {
+            "client_id": "CS-0042",
+            "domain": "smithlaw.com",
+            "sender": "@smithlaw.com",
+            "subject_filter": None,
+            "position": 30,
+            "auto_create_contact": True,
+            "mailbox": "help@cybersuite.tech",
+            "mailbox_id": None,
+            "customer_id": customer_id,
+            "admin_mode": "api",
+        }
+    )
+    for key, first_due in (("monthly-report", "2026-12-01"), ("annual-renewal", "2027-12-01")):
+        ticket.create(
+            {
+                "client_id": "CS-0042",
+                "deliverable": key,
+                "subject": f"{key} - Smith Law LLP",
+                "problem_type": "Deliverable",
+                "frequency": "monthly",
+                "first_due": first_due,
+                "lead_days": 7,
+                "assignee": "alex@cybersuite.tech",
+                "customer_id": customer_id,
+                "admin_mode": "api",
+            }
+        )
+    made = [(r["method"], r["path"]) for r in requests(emu)[before:]]
+    assert made.count(("POST", "/_admin/v1/email_rules")) == 1
+    assert made.count(("POST", "/_admin/v1/recurring_tickets")) == 2
+    assert ("GET", "/_admin/v1/email_rules") not in made, "nothing to adopt for a new customer"
+    assert ("GET", "/_admin/v1/recurring_tickets") not in made
+    user_reads = [path for method, path in made if path.startswith("/api/v1/users")]
+    assert user_reads == ["/api/v1/users", "/api/v1/users/1001"], "alex is the first user"
