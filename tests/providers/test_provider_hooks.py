@@ -60,6 +60,22 @@ def org_inputs(**overrides):
     return props
 
 
+def rule_inputs(**overrides):
+    props = {
+        "client_id": "CS-0042",
+        "domain": "smithlaw.com",
+        "sender": "@smithlaw.com",
+        "subject_filter": None,
+        "position": 30,
+        "auto_create_contact": True,
+        "mailbox": "help@cybersuite.tech",
+        "customer_id": 12,
+        "admin_mode": "api",
+    }
+    props.update(overrides)
+    return props
+
+
 def requests(emu) -> list[dict]:
     return httpx.get(f"{emu.root_url}/_emulator/requests").json()["requests"]
 
@@ -106,17 +122,7 @@ def test_existing_organization_needs_adopt(emu):
 def test_check_and_diff_make_no_api_call_and_accept_unknowns(emu):
     provider = configured(EmailRuleProvider(), emu)
     before = len(requests(emu))
-    news = {
-        "client_id": "CS-0042",
-        "domain": "smithlaw.com",
-        "sender": "@smithlaw.com",
-        "subject_filter": None,
-        "position": 30,
-        "auto_create_contact": True,
-        "mailbox": "help@cybersuite.tech",
-        "customer_id": UNKNOWN,
-        "admin_mode": "api",
-    }
+    news = rule_inputs(customer_id=UNKNOWN)
     assert provider.check({}, news).failures == []
     assert provider.diff("7", {**news, "customer_id": 3}, news).changes
     assert len(requests(emu)) == before
@@ -125,19 +131,7 @@ def test_check_and_diff_make_no_api_call_and_accept_unknowns(emu):
 def test_runbook_mode_writes_nothing(emu):
     provider = configured(EmailRuleProvider(), emu)
     before = len(requests(emu))
-    created = provider.create(
-        {
-            "client_id": "CS-0042",
-            "domain": "smithlaw.com",
-            "sender": "@smithlaw.com",
-            "subject_filter": None,
-            "position": 30,
-            "auto_create_contact": True,
-            "mailbox": "help@cybersuite.tech",
-            "customer_id": 12,
-            "admin_mode": "runbook",
-        }
-    )
+    created = provider.create(rule_inputs(admin_mode="runbook"))
     assert created.outs["status"] == "pending"
     assert created.id.startswith("runbook:")
     writes = [r for r in requests(emu)[before:] if r["method"] != "GET"]
@@ -158,20 +152,7 @@ def test_onboarding_a_new_customer_reads_only_what_it_needs(emu):
     rule = configured(EmailRuleProvider(), emu)
     ticket = configured(RecurringTicketProvider(), emu)
     before = len(requests(emu))
-    rule.create(
-        {
-            "client_id": "CS-0042",
-            "domain": "smithlaw.com",
-            "sender": "@smithlaw.com",
-            "subject_filter": None,
-            "position": 30,
-            "auto_create_contact": True,
-            "mailbox": "help@cybersuite.tech",
-            "mailbox_id": None,
-            "customer_id": customer_id,
-            "admin_mode": "api",
-        }
-    )
+    rule.create(rule_inputs(mailbox_id=None, customer_id=customer_id))
     for key, first_due in (("monthly-report", "2026-12-01"), ("annual-renewal", "2027-12-01")):
         ticket.create(
             {
