@@ -720,7 +720,7 @@ def main() -> int:
         f"{args.latency_ms} ms latency per request"
         + ("" if args.skip_real_limit else "; then a run under the real 180/min limit")
     )
-    say("bench: the full run takes about 12 minutes on 2 idle cores (longer on a busy machine)")
+    say("bench: the full run takes about 11 minutes on 2 idle cores (longer on a busy machine)")
     figures = Figures()
     work = Path(tempfile.mkdtemp(prefix="syncro-bench-"))
     try:

@@ -2,9 +2,16 @@
 # One place, so `make` targets, tests and an operator's shell agree.
 _root=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)
 export PROJECT_ROOT="$_root"
-export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$_root/.pulumi}"
+# metadata=skip: the file backend (gocloud fileblob) otherwise keeps a ".attrs" file
+# beside each state file and rewrites it in place; a kill -9 at that moment leaves it
+# empty and every later command fails with "failed to load checkpoint: EOF". The state
+# file itself is written to a temp file and renamed, so without the sidecar a crash
+# leaves the previous or the new checkpoint, never a broken one.
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$_root/.pulumi?metadata=skip}"
 # The file backend wants its folder to exist.
-case "$PULUMI_BACKEND_URL" in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
+case "$PULUMI_BACKEND_URL" in
+  file://*) _state_dir=${PULUMI_BACKEND_URL#file://}; mkdir -p "${_state_dir%%\?*}" ;;
+esac
 export PULUMI_HOME="${PULUMI_HOME:-$_root/.pulumi-home}"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
@@ -20,4 +27,4 @@ if [ -f "$_cli_dir_file" ]; then
   export PATH="$(cat "$_cli_dir_file"):$PATH"
 fi
 export PATH="$_root/.venv/bin:$PATH"
-unset _root _cli_dir_file
+unset _root _cli_dir_file _state_dir

@@ -132,6 +132,10 @@ def test_kill_9_mid_up_then_documented_recovery_converges(tmp_path: Path, emulat
     kill_processes_under(project.root)
     project.faults()
 
+    # No metadata sidecar files: a kill -9 while one was rewritten left it empty and
+    # the stack unreadable ("failed to load checkpoint: EOF"; scripts/env.sh).
+    assert not list((project.root / "state").rglob("*.attrs"))
+
     # The README's recovery, step by step.
     locked = project.pulumi("up", "--yes", "--skip-preview", check=False)
     assert locked.returncode != 0 and "locked" in locked.stdout + locked.stderr
