@@ -26,12 +26,16 @@ class RecurringTicketProvider(AdminObjectProvider):
     replace_on = ("deliverable",)
     required = ("client_id", "deliverable", "subject", "frequency", "first_due", "assignee")
 
-    def _user_id(self, email: str) -> int:
+    def _user_id(self, props: Mapping[str, Any]) -> int:
+        email = str(props["assignee"])
         user = users.by_email(self.client, email)
         if user is None:
+            # Only Syncro knows its users, so this is found when the first schedule is
+            # written, not in preview; fixing the file and re-running converges.
             raise ValueError(
-                f"account manager {email!r} is not a Syncro user. Fix: set account_manager in "
-                "the customer file to the email of an existing Syncro user (Admin > Users)."
+                f"{props['client_id']}: account manager {email!r} is not a Syncro user. Fix: "
+                f"set account_manager in the customer file of {props['client_id']} to the "
+                "email of an existing Syncro user (Admin > Users)."
             )
         return int(user.id)
 
@@ -40,7 +44,7 @@ class RecurringTicketProvider(AdminObjectProvider):
             "customer_id": int(props["customer_id"]),
             "subject": props["subject"],
             "problem_type": props["problem_type"],
-            "user_id": self._user_id(str(props["assignee"])),
+            "user_id": self._user_id(props),
             "frequency": props["frequency"],
             "next_due": props["first_due"],
             "lead_days": int(props["lead_days"]),

@@ -229,3 +229,38 @@ def test_runbook_mode_writes_nothing_then_refresh_verifies(tmp_path: Path, emula
     runbook = json.loads(run("stack", "output", "--json").stdout)["runbook"]
     assert "verified" in runbook
     run("preview", "--expect-no-changes")
+
+
+def test_unknown_account_manager_is_named_with_the_fix_and_a_rerun_converges(
+    tmp_path: Path, emulator
+) -> None:
+    project = Project(tmp_path / "project", emulator)
+    project.add_customer(
+        "acme-dental.yaml",
+        customer_yaml(
+            client_id="CS-0007",
+            name="Acme Dental",
+            tier="Standard",
+            domains=("acmedental.com",),
+            account_manager="nobody@cybersuite.tech",
+        ),
+    )
+    run = project.pulumi
+    failed = run("up", "--yes", "--skip-preview", check=False)
+    assert failed.returncode != 0
+    said = failed.stdout + failed.stderr
+    assert "CS-0007: account manager 'nobody@cybersuite.tech' is not a Syncro user" in said
+    assert "set account_manager in the customer file of CS-0007" in said
+    assert admin(project, "recurring_tickets") == [], "no schedule with a wrong assignee"
+
+    project.write_customer(  # the fix the message asks for
+        "acme-dental.yaml",
+        customer_yaml(
+            client_id="CS-0007", name="Acme Dental", tier="Standard", domains=("acmedental.com",)
+        ),
+    )
+    run("up", "--yes", "--skip-preview")
+    schedules = admin(project, "recurring_tickets")
+    assert len(schedules) == 2 and {s["user_id"] for s in schedules} == {1001}
+    assert list(customers_by_email(project)) == ["jane@acmedental.com"], "one organization"
+    run("preview", "--expect-no-changes")
