@@ -85,7 +85,7 @@ class SyncroClient:
         *,
         admin_url: str | None = None,
         requests_per_minute: float = 170,
-        max_retries: int = 5,
+        max_retries: int = 6,  # backoff alone then waits at most ~32 s in all (Retry-After aside)
         timeout: float = 30.0,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,

@@ -93,10 +93,13 @@ def test_faults_converge_without_duplicates(tmp_path: Path, emulator) -> None:
         {**every, "method": "GET"},
         seed=20,
     )
-    first = project.pulumi("up", "--yes", "--skip-preview", check=False, timeout=1800)
-    if first.returncode != 0:
-        # The README's advice: a run that gives up under faults is simply run again.
-        project.pulumi("up", "--yes", "--skip-preview", timeout=1800)
+    # The README's advice: a run that gives up under faults is simply run again. At 30%
+    # failed requests a run of ~300 still meets 7 failures in a row now and then.
+    # Up to three runs; the third must succeed (check=True shows its output if not).
+    for must_succeed in (False, False, True):
+        up = project.pulumi("up", "--yes", "--skip-preview", check=must_succeed, timeout=1800)
+        if up.returncode == 0:
+            break
     injected = [r["fault"] for r in project.requests() if r["fault"]]
     assert {"rate_429", "rate_5xx", "lost_response"} <= set(injected)
     project.faults()
