@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import httpx
+import pytest
 
 from emulator.testing import start_subprocess
 
@@ -49,3 +51,33 @@ def test_cli_flags_ready_line_and_clean_restart(tmp_path: Path) -> None:
         listed = httpx.get(f"{again.base_url}/customers", headers=auth).json()["customers"]
         assert [c["business_name"] for c in listed] == ["Kept"]
         assert httpx.get(f"{again.root_url}/_emulator/clock").json() == {"now": "2026-03-10"}
+
+
+def test_make_stop_waits_so_the_next_start_is_a_fresh_server(tmp_path: Path) -> None:
+    """`make stop` then `make demo` at once: the old server must be gone, not answering."""
+    import socket
+    import subprocess
+
+    from tests.pulumi_cli import REPO_ROOT
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "EMULATOR_PORT": str(port), "EMULATOR_DIR": str(tmp_path / "emu")}
+
+    def script(name: str) -> str:
+        done = subprocess.run(
+            [str(REPO_ROOT / "scripts" / name)], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    try:
+        for _ in range(2):
+            assert "emulator: started at" in script("emulator-up")
+            assert "emulator: already running" in script("emulator-up")
+            assert "emulator: stopped" in script("emulator-down")
+            with pytest.raises(httpx.ConnectError):
+                httpx.get(f"http://127.0.0.1:{port}/_emulator/clock")
+    finally:
+        script("emulator-down")
