@@ -222,37 +222,35 @@ def report(
     own, and it tracks each Output in a list it scans linearly; one flat Output.all
     keeps a 200-customer preview close to the engine's own cost (bench/README.md).
     """
-    labels: list[tuple[str, ...]] = []
-    values: list[pulumi.Output[Any]] = []
-
-    def want(label: tuple[str, ...], value: pulumi.Output[Any]) -> None:
-        labels.append(label)
-        values.append(value)
-
-    for key, status in platform.statuses.items():
-        want(("status", key), status)
-    for client_id, customer in customers.items():
-        want(("organization", client_id), customer.organization.syncro_id)
-        for domain, rule in customer.email_rules.items():
-            want(("rule", client_id, domain), rule.syncro_id)
-        for key, status in customer.statuses.items():
-            want(("status", key), status)
+    statuses = {
+        **platform.statuses,
+        **{key: status for c in customers.values() for key, status in c.statuses.items()},
+    }
+    org_ids = {cid: customer.organization.syncro_id for cid, customer in customers.items()}
+    rule_ids = {
+        (cid, domain): rule.syncro_id
+        for cid, customer in customers.items()
+        for domain, rule in customer.email_rules.items()
+    }
 
     def build(resolved: list[Any]) -> OnboardingReport:
-        got = dict(zip(labels, resolved, strict=True))
-        statuses = {label[1]: value for label, value in got.items() if label[0] == "status"}
-        org_ids = {cid: got[("organization", cid)] for cid in customers}
+        ids_from = len(statuses)  # `flat` below: statuses, then org ids, then rule ids
+        rules_from = ids_from + len(org_ids)
+        got_statuses = dict(zip(statuses, resolved[:ids_from], strict=True))
+        got_org_ids = dict(zip(org_ids, resolved[ids_from:rules_from], strict=True))
+        got_rule_ids = dict(zip(rule_ids, resolved[rules_from:], strict=True))
         return OnboardingReport(
             customers={
                 cid: customer.summary(
-                    org_ids[cid],
-                    {d: got[("rule", cid, d)] for d in customer.email_rules},
-                    statuses,
+                    got_org_ids[cid],
+                    {d: got_rule_ids[(cid, d)] for d in customer.email_rules},
+                    got_statuses,
                 )
                 for cid, customer in customers.items()
             },
-            statuses=statuses,
-            organization_ids=org_ids,
+            statuses=got_statuses,
+            organization_ids=got_org_ids,
         )
 
-    return pulumi.Output.all(*values).apply(build)
+    flat = [*statuses.values(), *org_ids.values(), *rule_ids.values()]
+    return pulumi.Output.all(*flat).apply(build)

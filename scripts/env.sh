@@ -7,7 +7,13 @@ export PROJECT_ROOT="$_root"
 # empty and every later command fails with "failed to load checkpoint: EOF". The state
 # file itself is written to a temp file and renamed, so without the sidecar a crash
 # leaves the previous or the new checkpoint, never a broken one.
-export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$_root/.pulumi?metadata=skip}"
+# Added to every file:// backend, the default and any other one set in the environment.
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$_root/.pulumi}"
+case "$PULUMI_BACKEND_URL" in
+  file://*metadata=*) ;;
+  file://*\?*) PULUMI_BACKEND_URL="$PULUMI_BACKEND_URL&metadata=skip" ;;
+  file://*) PULUMI_BACKEND_URL="$PULUMI_BACKEND_URL?metadata=skip" ;;
+esac
 # The file backend wants its folder to exist.
 case "$PULUMI_BACKEND_URL" in
   file://*) _state_dir=${PULUMI_BACKEND_URL#file://}; mkdir -p "${_state_dir%%\?*}" ;;

@@ -19,7 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def pulumi_env(state_dir: Path, stack: str = "local", **extra: str) -> dict[str, str]:
     """The offline Pulumi environment of scripts/env.sh, with state under `state_dir`."""
     base = dict(os.environ)
-    base["PULUMI_BACKEND_URL"] = f"file://{state_dir}?metadata=skip"  # why: scripts/env.sh
+    base["PULUMI_BACKEND_URL"] = f"file://{state_dir}"
     base["STACK"] = stack
     out = subprocess.run(
         ["bash", "-c", f"source {REPO_ROOT / 'scripts' / 'env.sh'} && env -0"],

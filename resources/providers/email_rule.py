@@ -31,20 +31,16 @@ class EmailRuleProvider(AdminObjectProvider):
             "subject_filter": props.get("subject_filter"),
             "customer_id": int(props["customer_id"]),
             "assignee_user_id": None,
-            "mailbox_id": self._mailbox_id(props),
+            "mailbox_id": self._mailbox_id(props),  # the SupportMailbox's syncro_id
             "auto_create_contact": bool(props["auto_create_contact"]),
             "position": int(props["position"]),
         }
 
-    def _mailbox_id(self, props: Mapping[str, Any]) -> int | None:
-        # The platform's mailbox passes its id in; a stack made before it did looks it up.
-        if isinstance(props.get("mailbox_id"), int | float):
-            return int(props["mailbox_id"])
-        mailbox = next(
-            (m for m in listing.all(self.client, "mailboxes") if m.address == props["mailbox"]),
-            None,
-        )
-        return mailbox.id if mailbox else None
+    @staticmethod
+    def _mailbox_id(props: Mapping[str, Any]) -> int | None:
+        # Numbers come back from the engine as floats; None in runbook mode.
+        mailbox_id = props.get("mailbox_id")
+        return int(mailbox_id) if isinstance(mailbox_id, int | float) else None
 
     def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
         return obj.sender == props["sender"] and obj.subject_filter == props.get("subject_filter")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
 
 from emulator.testing import start_subprocess
+from tests.pulumi_cli import REPO_ROOT
 
 TOKEN = "cli-token"
 LIMITED = "cli-read-only"
@@ -55,11 +58,6 @@ def test_cli_flags_ready_line_and_clean_restart(tmp_path: Path) -> None:
 
 def test_make_stop_waits_so_the_next_start_is_a_fresh_server(tmp_path: Path) -> None:
     """`make stop` then `make demo` at once: the old server must be gone, not answering."""
-    import socket
-    import subprocess
-
-    from tests.pulumi_cli import REPO_ROOT
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
