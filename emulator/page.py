@@ -27,11 +27,11 @@ def render_page(s: Syncro) -> str:
     """Organizations with custom fields, email rules in order, recurring tickets, tickets,
     and the inbound-mail log (leads and outbox)."""
     customers = s.store.all("customers")
-    names = {c["id"]: s.customer_out(c, contacts=False)["business_then_name"] for c in customers}
-    fields = s.field_names()
+    names = {c["id"]: s["customers"].display_name(c["id"]) for c in customers}
+    fields = s["customers"].field_names()
     org_rows = []
     for c in customers:
-        out = s.customer_out(c, contacts=False)
+        out = s["customers"].out(c, contacts=False)
         org_rows.append(
             [
                 c["id"],
@@ -50,7 +50,7 @@ def render_page(s: Syncro) -> str:
             names.get(r["customer_id"], r["customer_id"]),
             "yes" if r.get("auto_create_contact") else "no",
         ]
-        for r in s.ordered_rules()
+        for r in s["email_rules"].ordered()
     ]
     recurring_rows = [
         [
@@ -93,7 +93,7 @@ def render_page(s: Syncro) -> str:
         ]
         for m in s.store.all("outbox")
     ]
-    prefs = s.preferences()
+    prefs = s.preferences.get()
     sections = [
         (
             "organizations",
