@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 from emulator import shapes
 from emulator.kinds.base import Invalid, Kind, Missing, as_int
 from emulator.kinds.settings import account_settings, ticket_settings
-from emulator.model import Syncro
+from emulator.model import NOT_AUTHORIZED, Syncro
 from emulator.shapes import ApiError
 
 T = TypeVar("T")
@@ -47,12 +47,18 @@ async def body_of(request: Request) -> dict[str, Any]:
     return parsed
 
 
-def path_id(request: Request, kind: str | None = None) -> int:
+def path_id(request: Request, kind: Kind | None = None) -> int:
     """A numeric path id; anything else (or a number no object can have) is not found."""
     value = as_int(request.path_params.get("id"))
     if value is None:
         raise shapes.not_found(kind)
     return value
+
+
+def refuse_non_admin(kind: Kind, request: Request) -> None:
+    """Resources needing Syncro's Global Admin permission refuse the read-only user."""
+    if kind.admin_only and not request.scope.get("state", {}).get("user", (0, True))[1]:
+        raise ApiError(401, {"error": NOT_AUTHORIZED})
 
 
 def ok(body: Any, status: int = 200) -> JSONResponse:
@@ -65,7 +71,7 @@ def run(kind: Kind, operation: str, body: dict[str, Any], call: Callable[[], T])
     try:
         return call()
     except Missing as exc:
-        raise shapes.not_found(kind.name) from exc
+        raise shapes.not_found(kind, exc.message) from exc
     except Invalid as exc:
         raise shapes.invalid(kind, operation, exc, body) from exc
 
@@ -76,22 +82,27 @@ def kind_routes(kind: Kind) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
 
     async def collection(request: Request) -> Response:
+        refuse_non_admin(kind, request)
         if request.method == "POST":
             body = await body_of(request)
             made = run(kind, "create", body, lambda: kind.create(body))
-            return ok(shapes.one(kind, kind.out(made)))
+            status = 201 if kind.name in shapes.CREATED_201 else 200
+            return ok(shapes.one(kind, kind.out(made)), status)
         q = request.query_params
         items = run(kind, "list", {}, lambda: kind.list(q, q.getlist))
-        return ok(shapes.listed(kind, items, q.get("page")))
+        return ok(shapes.listed(kind, items, q))
 
     async def item(request: Request) -> Response:
-        obj_id = path_id(request, kind.name)
+        refuse_non_admin(kind, request)
+        obj_id = path_id(request, kind)
         if request.method == "PUT":
             body = await body_of(request)
             saved = run(kind, "update", body, lambda: kind.update(obj_id, body))
             return ok(shapes.one(kind, kind.out(saved)))
         if request.method == "DELETE":
             removed = run(kind, "delete", {}, lambda: kind.delete(obj_id))
+            if kind.name in shapes.DELETED_204:
+                return Response(status_code=204)
             return ok(shapes.deleted(kind, removed))
         return ok(shapes.one(kind, kind.out(run(kind, "read", {}, lambda: kind.get(obj_id)))))
 
@@ -121,13 +132,13 @@ def public_extras(s: Syncro) -> list[BaseRoute]:
         return ok(ticket_settings(s))
 
     async def comments(request: Request) -> Response:
-        ticket_id = path_id(request, "tickets")
+        ticket_id = path_id(request, tickets)
         items = run(tickets, "read", {}, lambda: tickets.list_comments(ticket_id))
         chunk, meta = shapes.page_of(items, request.query_params.get("page"), full_meta=False)
         return ok({"comments": chunk, "meta": {**meta, "per_page": shapes.PER_PAGE}})
 
     async def comment(request: Request) -> Response:
-        ticket_id = path_id(request, "tickets")
+        ticket_id = path_id(request, tickets)
         body = await body_of(request)
         made = run(tickets, "comment", body, lambda: tickets.add_comment(ticket_id, body))
         return ok({"comment": made})

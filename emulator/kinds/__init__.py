@@ -11,13 +11,17 @@ from __future__ import annotations
 from emulator.kinds.automations import TicketAutomations
 from emulator.kinds.base import Kind
 from emulator.kinds.contacts import Contacts
+from emulator.kinds.contracts import Contracts
 from emulator.kinds.customer_fields import CustomerFields
 from emulator.kinds.customers import Customers
 from emulator.kinds.email_rules import EmailRules
 from emulator.kinds.leads import Leads
 from emulator.kinds.mailboxes import Mailboxes
+from emulator.kinds.policies import Policies
 from emulator.kinds.policy_folders import PolicyFolders
+from emulator.kinds.portal_users import PortalUsers
 from emulator.kinds.recurring import RecurringTickets
+from emulator.kinds.slas import Slas
 from emulator.kinds.tickets import Tickets
 from emulator.kinds.users import Users
 
@@ -28,11 +32,15 @@ KINDS: tuple[type[Kind], ...] = (
     Leads,
     Users,
     PolicyFolders,
+    Contracts,
+    PortalUsers,
     CustomerFields,
     Mailboxes,
     EmailRules,
     RecurringTickets,
     TicketAutomations,
+    Policies,
+    Slas,
 )
 
 

@@ -33,7 +33,13 @@ ASCII_INT_RE = re.compile(r"^-?[0-9]+$")
 
 
 class Missing(Exception):
-    """The object (or one it needs) does not exist: the HTTP layer answers 404."""
+    """The object (or one it needs) does not exist: the HTTP layer answers 404.
+
+    `message` names what is missing where the resource's 404 says so."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or "Not found")
+        self.message = message
 
 
 class Invalid(Exception):
@@ -112,11 +118,18 @@ class Kind:
     # Keys a create or update may set, with their defaults on create.
     writable: ClassVar[dict[str, Any]] = {}
     timestamps: ClassVar[bool] = False
+    # Syncro's "Global Admin" permission: the read-only token's user is refused (401).
+    admin_only: ClassVar[bool] = False
     # Other id sequences the kind owns (ticket numbers, comments), with their first value.
     sequences: ClassVar[dict[str, int]] = {}
 
     def __init__(self, account: Syncro) -> None:
         self.account = account
+
+    @property
+    def singular_title(self) -> str:
+        """`policy_folder` -> `Policy folder` (as Syncro's messages name it)."""
+        return self.singular.replace("_", " ").capitalize()
 
     @property
     def store(self) -> Store:
@@ -133,7 +146,7 @@ class Kind:
         """The stored record, or Missing."""
         found = self.store.get(self.name, obj_id)
         if not found:
-            raise Missing(self.name)
+            raise Missing()
         return found
 
     def list(self, query: Query, getlist: GetList) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.kinds.base import GetList, Invalid, Kind, Missing, Query, as_int, is_email
+from emulator.kinds.base import GetList, Invalid, Kind, Missing, Query, as_bool, as_int, is_email
 
 WRITABLE: dict[str, Any] = {
     "customer_id": None,
@@ -72,4 +72,25 @@ class Contacts(Kind):
         if email not in (None, "") and not is_email(email):
             raise Invalid("Email is not an email", record=record)
         if not self.store.get("customers", data["customer_id"]):
-            raise Missing("customers")
+            raise Missing()
+
+    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POST: `enable_portal_user: true` also makes the contact a portal user."""
+        with self.store.tx():
+            record = self.upsert(None, body)
+            self._portal(record, body)
+        return record
+
+    def update(self, obj_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        """PUT: `enable_portal_user: true` makes a portal user; false leaves any alone."""
+        with self.store.tx():
+            record = self.upsert(obj_id, body)
+            self._portal(record, body)
+        return record
+
+    def _portal(self, record: dict[str, Any], body: dict[str, Any]) -> None:
+        if as_bool(body.get("enable_portal_user", False)):
+            try:
+                self.account["portal_users"].for_contact(record)
+            except Invalid as exc:
+                raise Invalid(exc.messages, record=self.out(record)) from exc

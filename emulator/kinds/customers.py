@@ -175,19 +175,29 @@ class Customers(Kind):
         if isinstance(body.get("email"), str):
             body = {**body, "email": body["email"].strip()}
         props = {k: v for k, v in self.clean_properties(body.get("properties")).items() if v}
-        record = self.upsert(None, body)
-        record.update(properties=props, disabled=False)
-        self.store.put(self.name, record)
+        with self.store.tx():
+            record = self.upsert(None, body)
+            record.update(properties=props, disabled=False)
+            self.store.put(self.name, record)
+            self._root_folder(record)
         return record
+
+    def _root_folder(self, record: dict[str, Any]) -> None:
+        """Syncro makes a root policy folder with every organization, named for it."""
+        name = self.out(record, contacts=False)["business_then_name"] or record.get("email")
+        self.account["policy_folders"].create_root(record, name or f"Customer {record['id']}")
 
     def insert_unchecked(self, data: dict[str, Any]) -> dict[str, Any]:
         """A customer made by Syncro itself (from a lead): no business-name requirement."""
         now = self.account.now()
         base = {k: data.get(k, default) for k, default in WRITABLE.items()}
-        return self.store.insert(
-            self.name,
-            {**base, "properties": {}, "disabled": False, "created_at": now, "updated_at": now},
-        )
+        with self.store.tx():
+            record = self.store.insert(
+                self.name,
+                {**base, "properties": {}, "disabled": False, "created_at": now, "updated_at": now},
+            )
+            self._root_folder(record)
+        return record
 
     def update(self, obj_id: int, body: dict[str, Any]) -> dict[str, Any]:
         """PUT: given fields replace (strings stripped), `properties` merges key by key."""
@@ -220,7 +230,7 @@ class Customers(Kind):
                 current["updated_at"] = self.account.now()
                 self.store.put(self.name, current)
                 return {**current, "archived": True}
-            for kind in ("contacts", "policy_folders"):
+            for kind in ("contacts", "policy_folders", "contracts", "portal_users"):
                 for item in self.store.all(kind):
                     if item.get("customer_id") == obj_id:
                         self.store.delete(kind, item["id"])

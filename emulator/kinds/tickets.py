@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from emulator.clock import day_stamp, parse_day
@@ -28,6 +29,7 @@ WRITABLE: dict[str, Any] = {
     "asset_ids": [],
 }
 CLOSED = ("Resolved", "Invoiced")
+SOON = timedelta(hours=1)
 DETAIL_EMPTY_LISTS = (
     "attachments",
     "ticket_timers",
@@ -85,10 +87,8 @@ class Tickets(Kind):
             "ticket_type_id": t.get("ticket_type_id"),
             "ticket_type_name": None,
             "billing_status": None,
-            "sla_name": None,
             "creator_name_or_email": None,
             "contact_fullname": contact.get("name") if contact else None,
-            "contract_name": None,
             "address_id": None,
             "parent": False,
             "parent_id": None,
@@ -96,13 +96,8 @@ class Tickets(Kind):
             "recurring": t.get("ticket_recurring_schedule_id") is not None,
             "customer_reply": False,
             "total_formatted_billable_time": None,
-            "sla_breached": False,
-            "sla_breaching_soon": False,
-            "contract_id": None,
-            "sla_id": t.get("sla_id"),
+            **self.sla_fields(t),
             "customer_tag_list": [],
-            "resolution_time": None,
-            "response_time": None,
             "customer_icons": [],
             "user": self._user(t),
         }
@@ -126,7 +121,43 @@ class Tickets(Kind):
             "user": self._user(t),
             "ticket_type": None,
             "address": None,
+            **self.sla_fields(t),
         }
+
+    def sla_fields(self, t: dict[str, Any]) -> dict[str, Any]:
+        """The ticket's SLA, its deadlines and whether they are (nearly) missed, judged at
+        the emulated now; the contract the SLA came from."""
+        sla = self.store.get("slas", t.get("sla_id") or 0)
+        contract = self.store.get("contracts", t.get("contract_id") or 0)
+        fields: dict[str, Any] = {
+            "sla_id": t.get("sla_id"),
+            "sla_name": sla["name"] if sla else None,
+            "sla_breached": False,
+            "sla_breaching_soon": False,
+            "response_time": None,
+            "resolution_time": None,
+            "contract_id": contract["id"] if contract else None,
+            "contract_name": contract.get("name") if contract else None,
+        }
+        if not sla or not t.get("created_at"):
+            return fields
+        opened = datetime.fromisoformat(t["created_at"])
+        respond_by = opened + timedelta(minutes=sla["response_time_minutes"])
+        resolve_by = opened + timedelta(minutes=sla["resolution_time_minutes"])
+        now = datetime.fromisoformat(self.account.now())
+        status = t.get("status") or "New"
+        running = [
+            d
+            for d, open_ in ((respond_by, status == "New"), (resolve_by, status not in CLOSED))
+            if open_
+        ]
+        fields.update(
+            response_time=respond_by.isoformat(timespec="milliseconds"),
+            resolution_time=resolve_by.isoformat(timespec="milliseconds"),
+            sla_breached=any(now > d for d in running),
+            sla_breaching_soon=any(d - SOON <= now <= d for d in running),
+        )
+        return fields
 
     def list(self, q: Query, getlist: GetList) -> list[dict[str, Any]]:
         """Filters of the spec; newest first."""
@@ -176,10 +207,29 @@ class Tickets(Kind):
             raise Invalid("User must exist")
         due = parse_day(data.get("due_date"))
         data["due_date"] = due.isoformat() if due else None
+        self._check_sla(data, current, body)
         if current is None:
             data.update(ticket_recurring_schedule_id=None, resolved_at=None)
         elif data.get("status") == "Resolved" and not data.get("resolved_at"):
             data["resolved_at"] = self.account.now()
+
+    def _check_sla(
+        self, data: dict[str, Any], current: dict[str, Any] | None, body: dict[str, Any]
+    ) -> None:
+        """A given SLA must exist; a new ticket without one gets the SLA of the
+        customer's apply-to-all contract in force today."""
+        if body.get("sla_id") not in (None, ""):
+            data["sla_id"] = as_int(body["sla_id"])
+            if data["sla_id"] is None or not self.store.get("slas", data["sla_id"]):
+                raise Invalid("Sla must exist")
+            if current is None or data["sla_id"] != current.get("sla_id"):
+                data["contract_id"] = None
+        elif "sla_id" in body:
+            data.update(sla_id=None, contract_id=None)
+        elif current is None:
+            contract = self.account["contracts"].covering(data["customer_id"], self.account.today)
+            data["sla_id"] = contract["sla_id"] if contract else None
+            data["contract_id"] = contract["id"] if contract else None
 
     def create(self, body: dict[str, Any], **extra: Any) -> dict[str, Any]:
         """POST: a number from its own sequence; `extra` is what Syncro itself sets
