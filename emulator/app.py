@@ -38,22 +38,30 @@ class Emulator:
         limited_token: str | None = None,
         rate_limit_per_minute: int = 180,
         today: date | None = None,
+        person_token: str = "local-person-token",
+        strict: bool = False,
     ) -> None:
         self.store = Store(Path(db_path), id_bases())
         self.syncro = Syncro(self.store, today)
         self.token = token
         self.limited_token = limited_token
+        self.person_token = person_token
+        # Strict: the program's token reaches only Syncro's published API (no /_admin/v1).
+        self.strict = strict
         self.limiter = RateLimiter(rate_limit_per_minute)
         self.faults = Faults()
         self.log = RequestLog(Path(db_path).parent / "requests.log")
 
-    def authenticate(self, scope: Scope) -> tuple[int, bool] | None:
-        """(user id, may write) for a valid token in the header or `?api_key=`."""
+    def authenticate(self, scope: Scope, surface: str = "public") -> tuple[int, bool] | None:
+        """(user id, may write) for a valid token in the header or `?api_key=`: the
+        person's token on the person's surface, the API tokens everywhere else."""
         header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
         token = header[7:].strip() if header.lower().startswith("bearer ") else header.strip()
         if not token:
             query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
             token = query.get("api_key", "")
+        if surface == "person":
+            return (1001, True) if token and token == self.person_token else None
         if token and token == self.token:
             return 1001, True
         if token and self.limited_token and token == self.limited_token:
@@ -69,7 +77,7 @@ async def api_error(_request: Request, exc: Exception) -> Response:
 
 async def not_found_handler(request: Request, _exc: Exception) -> Response:
     """Unknown routes answer JSON under the API prefixes, plain text elsewhere."""
-    if request.url.path.startswith(("/api/", "/_admin/", "/_emulator/")):
+    if request.url.path.startswith(("/api/", "/_admin/", "/_person/", "/_emulator/")):
         return JSONResponse({"error": "Not found"}, status_code=404)
     return Response("Not found", status_code=404, media_type="text/plain")
 
@@ -82,8 +90,12 @@ async def method_not_allowed(_request: Request, _exc: Exception) -> Response:
 def build_app(emu: Emulator) -> Gate:
     """The ASGI application for one emulator instance."""
     s = emu.syncro
-    api_routes = surface_routes(s, "public")
-    admin_routes = surface_routes(s, "ui")
+    surfaces = [
+        Mount("/api/v1", routes=surface_routes(s, "public")),
+        Mount("/_person/v1", routes=surface_routes(s, "person")),
+    ]
+    if not emu.strict:
+        surfaces.append(Mount("/_admin/v1", routes=surface_routes(s, "admin")))
 
     # -- control --------------------------------------------------------------------
 
@@ -173,8 +185,7 @@ def build_app(emu: Emulator) -> Gate:
     app = Starlette(
         routes=[
             Route("/", page, methods=["GET"]),
-            Mount("/api/v1", routes=api_routes),
-            Mount("/_admin/v1", routes=admin_routes),
+            *surfaces,
             Mount("/_emulator", routes=control_routes),
         ],
         exception_handlers={ApiError: api_error, 404: not_found_handler, 405: method_not_allowed},

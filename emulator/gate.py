@@ -32,8 +32,18 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-GUARDED_PREFIXES = ("/api/v1", "/_admin/v1")
+# Which surface a request used: the program's public API, the emulator's admin surface
+# for UI-only objects (not in strict mode), or the person's surface standing in for the UI.
+SURFACES = {"/api/v1": "public", "/_admin/v1": "admin", "/_person/v1": "person"}
 BAD_TOKEN = "Not authorized"
+
+
+def surface_of(path: str) -> str | None:
+    """The surface a path belongs to, None for the page and the control hooks."""
+    for prefix, surface in SURFACES.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return surface
+    return None
 
 
 @dataclass
@@ -172,7 +182,8 @@ class Gate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith(GUARDED_PREFIXES):
+        surface = surface_of(path) if scope["type"] == "http" else None
+        if surface is None:
             await self.app(scope, receive, send)
             return
         emu = self.emu
@@ -190,6 +201,7 @@ class Gate:
                 headers.get(b"authorization", b"").decode("latin-1") or None
             ),
             "fault": None,
+            "surface": surface,
         }
 
         async def recording(message: dict[str, Any]) -> None:
@@ -198,6 +210,15 @@ class Gate:
             await send(message)
 
         try:
+            if surface == "person":
+                # A person in the web UI: not an API call, so neither rate limited nor
+                # faulted; only the person's own credential opens it.
+                if emu.authenticate(scope, surface) is None:
+                    await _answer(recording, 401, {"error": BAD_TOKEN})
+                    return
+                scope.setdefault("state", {})["user"] = (1001, True)
+                await self.app(scope, receive, recording)
+                return
             retry = emu.limiter.check(client)
             if retry is not None:
                 limit = emu.limiter.per_minute
@@ -217,7 +238,7 @@ class Gate:
                 entry["fault"] = fault
                 await _answer(recording, rule.status_5xx, {"error": "Service Unavailable"})
                 return
-            who = emu.authenticate(scope)
+            who = emu.authenticate(scope, surface)
             if who is None:
                 await _answer(recording, 401, {"error": BAD_TOKEN})
                 return

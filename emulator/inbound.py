@@ -4,7 +4,9 @@ Every email becomes a lead. The sender is matched against contact emails, then c
 emails, then email rules top-down; a match wins the lead and opens a ticket. An unmatched
 sender becomes a *new organization* when "Create Tickets from Leads" is on and the
 mailbox automatically creates tickets "Always" (how spam turns into junk customers);
-otherwise the lead stays "New". The acknowledgement and the staff alert that the ticket
+otherwise the lead stays "New". With "Create Tickets from Leads (If Valid)" off, every
+email stays a "New" lead, even from a known contact or customer (the seeds' "Prevent
+Creating Organizations from Leads"). The acknowledgement and the staff alert that the ticket
 automations would send are written to an outbox so tests can read what went out.
 """
 
@@ -124,8 +126,8 @@ def receive(syncro: Syncro, mail: dict[str, Any]) -> dict[str, Any]:
             (c for c in syncro.store.all("customers") if (c.get("email") or "").lower() == address),
             None,
         )
-        if mailbox["auto_create"] == "never":
-            pass
+        if mailbox["auto_create"] == "never" or not prefs["create_tickets_from_leads"]:
+            pass  # every email stays a "New" lead, even from a known contact or customer
         elif contact:
             reply["matched_by"] = "contact"
             customer_id, contact_id = contact["customer_id"], contact["id"]
@@ -146,7 +148,7 @@ def receive(syncro: Syncro, mail: dict[str, Any]) -> dict[str, Any]:
                 customer_id, assignee = rule["customer_id"], rule.get("assignee_user_id")
                 if rule.get("auto_create_contact"):
                     contact_id = _contact_for(syncro, customer_id, address, display, reply)
-            elif prefs["create_tickets_from_leads"] and mailbox["auto_create"] == "always":
+            elif mailbox["auto_create"] == "always":
                 created = syncro["customers"].insert_unchecked(
                     {"firstname": first, "lastname": last, "email": address}
                 )

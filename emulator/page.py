@@ -6,10 +6,24 @@ curl or a human can read the same way.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
 from emulator.model import Syncro
+
+# Custom fields holding credentials (the EDR deployment keys HUNT_A-KEY / HUNT_O-KEY, or
+# any other key, secret, token or password field) are shown masked: the page is a screen
+# people share in demos and screenshots, and a key on it would leak.
+SECRET_FIELD = re.compile(r"(?<![a-z])(key|secret|token|password)(?![a-z])", re.IGNORECASE)
+MASK = "••••••••"
+
+
+def shown_value(field: str, value: Any) -> Any:
+    """The value as the page shows it: secrets masked (set or not is still visible)."""
+    if value not in (None, "") and SECRET_FIELD.search(field):
+        return MASK
+    return value
 
 
 def _table(headers: list[str], rows: list[list[Any]], table_id: str) -> str:
@@ -39,7 +53,7 @@ def render_page(s: Syncro) -> str:
                 out["email"],
                 "archived" if out["disabled"] else "active",
             ]
-            + [out["properties"].get(f, "") for f in fields]
+            + [shown_value(f, out["properties"].get(f, "")) for f in fields]
         )
     rule_rows = [
         [

@@ -167,10 +167,30 @@ def ui_extras(s: Syncro) -> list[BaseRoute]:
     return [Route("/ticket_preferences", preferences, methods=["GET", "PUT"])]
 
 
+def person_extras(s: Syncro) -> list[BaseRoute]:
+    """What only a person can do in Syncro's UI: Actions > Re-Enable on an archived
+    customer (the published API has no field or endpoint that clears `disabled`)."""
+    customers = s["customers"]
+
+    async def re_enable(request: Request) -> Response:
+        obj_id = path_id(request, customers)
+        done = run(customers, "update", {}, lambda: customers.re_enable(obj_id))
+        return ok({"customer": customers.out(done)})
+
+    return [Route("/customers/{id}/re_enable", re_enable, methods=["POST"])]
+
+
+# Which kinds each surface serves (see Kind.surface).
+SERVED_KINDS = {"public": ("public",), "admin": ("ui",), "person": ("ui", "person")}
+
+
 def surface_routes(s: Syncro, surface: str) -> list[BaseRoute]:
     """Every route of one surface: its extras, then each of its kinds' CRUD."""
-    routes = public_extras(s) if surface == "public" else ui_extras(s)
+    if surface == "public":
+        routes = public_extras(s)
+    else:
+        routes = ui_extras(s) + (person_extras(s) if surface == "person" else [])
     for kind in s.kinds.values():
-        if kind.surface == surface:
+        if kind.surface in SERVED_KINDS[surface]:
             routes += kind_routes(kind)
     return routes

@@ -78,7 +78,7 @@ def not_found(kind: Kind | None = None, message: str | None = None) -> ApiError:
 def invalid(kind: Kind, operation: str, error: Invalid, body: dict[str, Any]) -> ApiError:
     """A kind's 422 body."""
     first = error.messages[0]
-    if kind.surface == "ui" or error.reference:
+    if kind.surface != "public" or error.reference:
         return ApiError(422, {"error": first})
     if kind.name in ERRORS_LIST:
         return ApiError(422, {"errors": error.messages})
@@ -92,7 +92,7 @@ def invalid(kind: Kind, operation: str, error: Invalid, body: dict[str, Any]) ->
 
 def listed(kind: Kind, items: list[dict[str, Any]], query: Any) -> dict[str, Any]:
     """A list answer: paged with `meta` on the public API, whole on the UI stand-in."""
-    if kind.surface == "ui":
+    if kind.surface != "public":
         return {kind.name: items}
     if kind.name == "users":
         return {"users": [[u["id"], u["full_name"]] for u in items]}  # the spec's example
@@ -111,7 +111,7 @@ def one(kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
 
 def deleted(kind: Kind, removed: dict[str, Any]) -> dict[str, Any]:
     """A delete's answer: a message on the public API, the removed object on the UI's."""
-    if kind.surface == "ui":
+    if kind.surface != "public":
         return {kind.singular: kind.out(removed)}
     if removed.get("archived"):
         return {"message": ARCHIVED}

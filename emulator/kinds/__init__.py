@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from emulator.kinds.automations import TicketAutomations
 from emulator.kinds.base import Kind
+from emulator.kinds.billing import Estimates, Invoices
 from emulator.kinds.contacts import Contacts
 from emulator.kinds.contracts import Contracts
 from emulator.kinds.customer_fields import CustomerFields
@@ -41,6 +42,8 @@ KINDS: tuple[type[Kind], ...] = (
     TicketAutomations,
     Policies,
     Slas,
+    Invoices,
+    Estimates,
 )
 
 

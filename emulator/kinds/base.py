@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from emulator.model import Syncro
     from emulator.store import Store
 
-Surface = Literal["public", "ui"]
+# public: Syncro's published API; ui: UI-only objects (the admin surface and the person's);
+# person: only what a person does in the UI (the person's surface alone).
+Surface = Literal["public", "ui", "person"]
 Operation = Literal["list", "create", "read", "update", "delete"]
 Query = Mapping[str, Any]
 GetList = Callable[[str], list[str]]

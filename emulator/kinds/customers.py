@@ -43,6 +43,7 @@ WRITABLE: dict[str, Any] = {
     "invoice_term_id": None,
 }
 SEARCHED = ("business_name", "firstname", "lastname", "email", "phone")
+HISTORY = ("tickets", "invoices", "estimates")
 
 
 class Customers(Kind):
@@ -217,8 +218,22 @@ class Customers(Kind):
         return record
 
     def has_history(self, customer_id: int) -> bool:
-        """What makes Syncro archive instead of delete: the customer's tickets."""
-        return any(t.get("customer_id") == customer_id for t in self.store.all("tickets"))
+        """What makes Syncro archive instead of delete: tickets, invoices or estimates."""
+        return any(
+            item.get("customer_id") == customer_id
+            for kind in HISTORY
+            for item in self.store.all(kind)
+        )
+
+    def re_enable(self, obj_id: int) -> dict[str, Any]:
+        """Actions > Re-Enable in the UI (the public API cannot clear `disabled`)."""
+        with self.store.tx():
+            current = self.get(obj_id)
+            if current.get("disabled"):
+                current["disabled"] = False
+                current["updated_at"] = self.account.now()
+                self.store.put(self.name, current)
+        return current
 
     def delete(self, obj_id: int) -> dict[str, Any]:
         """A customer with history is archived (`disabled`), otherwise deleted with its
