@@ -9,6 +9,7 @@ failure mode that makes naive create-retry loops create duplicates.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import random
 import re
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from emulator.model import NOT_AUTHORIZED
 
@@ -36,6 +37,48 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 # for UI-only objects (not in strict mode), or the person's surface standing in for the UI.
 SURFACES = {"/api/v1": "public", "/_admin/v1": "admin", "/_person/v1": "person"}
 BAD_TOKEN = "Not authorized"
+
+
+CONTROL_PREFIX = "/_emulator"
+LOCAL_NAMES = frozenset({"localhost"})
+
+
+def _is_local_host(host: str) -> bool:
+    """An IP literal or `localhost`: a name a DNS-rebinding page cannot point at us."""
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[1 : name.find("]")] if "]" in name else name[1:]
+    elif name.count(":") == 1:
+        name = name.rsplit(":", 1)[0]
+    if name in LOCAL_NAMES:
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def foreign_control_request(scope: Scope) -> str | None:
+    """Why a control request must be refused, or None.
+
+    The control hooks have no auth (tests and `curl` call them), so a web page the
+    developer visits could reach them: a `text/plain` POST needs no CORS preflight.
+    Refused: a Host that is not an IP literal or localhost (DNS rebinding), an Origin
+    other than the Host itself (including `null`), and `Sec-Fetch-Site: cross-site`."""
+    headers = dict(scope.get("headers") or [])
+    host = headers.get(b"host", b"").decode("latin-1")
+    if host and not _is_local_host(host):
+        return f"Host {host!r} is not this emulator"
+    origin = headers.get(b"origin")
+    if origin is not None:
+        value = origin.decode("latin-1").strip()
+        parsed = urlsplit(value)
+        if value == "null" or parsed.scheme not in ("http", "https") or parsed.netloc != host:
+            return f"Origin {value!r} is not this emulator"
+    if headers.get(b"sec-fetch-site", b"").decode("latin-1") == "cross-site":
+        return "cross-site request"
+    return None
 
 
 def surface_of(path: str) -> str | None:
@@ -183,6 +226,11 @@ class Gate:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         surface = surface_of(path) if scope["type"] == "http" else None
+        if scope["type"] == "http" and path.startswith(CONTROL_PREFIX):
+            refused = foreign_control_request(scope)
+            if refused:
+                await _answer(send, 403, {"error": f"Forbidden: {refused}"})
+                return
         if surface is None:
             await self.app(scope, receive, send)
             return
