@@ -82,8 +82,11 @@ async def not_found_handler(request: Request, _exc: Exception) -> Response:
     return Response("Not found", status_code=404, media_type="text/plain")
 
 
-async def method_not_allowed(_request: Request, _exc: Exception) -> Response:
-    """A known path with an unsupported verb."""
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    """A known path with an unsupported verb: 405, or in strict mode what Syncro answers
+    for any operation it does not publish, 404."""
+    if request.app.state.strict:
+        return await not_found_handler(request, exc)
     return JSONResponse({"error": "Method not allowed"}, status_code=405)
 
 
@@ -190,4 +193,5 @@ def build_app(emu: Emulator) -> Gate:
         ],
         exception_handlers={ApiError: api_error, 404: not_found_handler, 405: method_not_allowed},
     )
+    app.state.strict = emu.strict
     return Gate(app, emu)

@@ -28,31 +28,37 @@ from emulator.server import make_config
 PERSON_TOKEN = "local-person-token"
 
 
+def _surface(suffix: str, doc: str) -> property:
+    return property(lambda self: f"{self.root_url}{suffix}", doc=doc)
+
+
 class Surfaces:
-    """The URLs of a running emulator (`host` and `port` set by the subclass)."""
+    """A running emulator's URLs (`host` and `port` set by the subclass), and the end of
+    its `with` block (the subclass's `stop`)."""
 
     host: str
     port: int
+
+    def stop(self) -> object:
+        """Stop the emulator (each subclass its own way)."""
+        raise NotImplementedError
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
 
     @property
     def root_url(self) -> str:
         """`http://HOST:PORT`."""
         return f"http://{self.host}:{self.port}"
 
-    @property
-    def base_url(self) -> str:
-        """The public API base, as `syncro:baseUrl` wants it."""
-        return f"{self.root_url}/api/v1"
-
-    @property
-    def admin_url(self) -> str:
-        """The UI-only objects' surface for the program (absent in strict mode)."""
-        return f"{self.root_url}/_admin/v1"
-
-    @property
-    def person_url(self) -> str:
-        """The person's surface: what a person does in Syncro's web UI (its own token)."""
-        return f"{self.root_url}/_person/v1"
+    base_url = _surface("/api/v1", "The public API base, as `syncro:baseUrl` wants it.")
+    admin_url = _surface("/_admin/v1", "UI-only objects for the program (not in strict mode).")
+    person_url = _surface("/_person/v1", "The person's surface: Syncro's web UI (own token).")
 
 
 class EmulatorServer(Surfaces):
@@ -87,14 +93,10 @@ class EmulatorServer(Surfaces):
 
     def start(self) -> EmulatorServer:
         """Serve in a background thread; return once `/_emulator/clock` answers."""
+        options = ("token", "limited_token", "rate_limit_per_minute", "today")
         self.emulator = Emulator(
             self.db_path,
-            token=self.token,
-            limited_token=self.limited_token,
-            rate_limit_per_minute=self.rate_limit_per_minute,
-            today=self.today,
-            person_token=self.person_token,
-            strict=self.strict,
+            **{name: getattr(self, name) for name in (*options, "person_token", "strict")},
         )
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -131,14 +133,6 @@ class EmulatorServer(Surfaces):
 
     def __enter__(self) -> EmulatorServer:
         return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -185,14 +179,6 @@ class EmulatorProcess(Surfaces):
 
     def __enter__(self) -> EmulatorProcess:
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def start_subprocess(

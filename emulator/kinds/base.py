@@ -175,6 +175,38 @@ class Kind:
     ) -> None:
         """Validate and normalise `data` in place (raise Invalid)."""
 
+    # -- checks several kinds share ------------------------------------------------
+
+    def unique_name(self, data: dict[str, Any], current: dict[str, Any] | None) -> str:
+        """The stripped `name`: required, and unique within the kind (case-insensitive)."""
+        name = data["name"].strip() if isinstance(data.get("name"), str) else ""
+        if not name:
+            raise Invalid("Name can't be blank")
+        own_id = current["id"] if current else None
+        if any(
+            other["name"].lower() == name.lower() and other["id"] != own_id
+            for other in self.store.all(self.name)
+        ):
+            raise Invalid("Name has already been taken")
+        data["name"] = name
+        return name
+
+    def delete_unless_used(self, obj_id: int, used_by: str, field: str, refusal: str) -> dict:
+        """Delete, refused while any `used_by` object points at this one through `field`."""
+        with self.store.tx():
+            current = self.get(obj_id)
+            if any(other.get(field) == obj_id for other in self.store.all(used_by)):
+                raise Invalid(refusal)
+            self.store.delete(self.name, obj_id)
+        return current
+
+    def of_customer(self, items: list[dict[str, Any]], q: Query) -> list[dict[str, Any]]:
+        """The `customer_id` filter of a list (no filter when the parameter is absent)."""
+        if q.get("customer_id") in (None, ""):
+            return items
+        wanted = as_int(q.get("customer_id"))
+        return [item for item in items if item.get("customer_id") == wanted]
+
     # -- the one load-copy-validate-save ---------------------------------------------
 
     def upsert(self, obj_id: int | None, body: Mapping[str, Any]) -> dict[str, Any]:

@@ -53,11 +53,7 @@ class Contacts(Kind):
 
     def list(self, q: Query, getlist: GetList) -> list[dict[str, Any]]:
         """Optionally for one customer."""
-        items = self.store.all(self.name)
-        if q.get("customer_id") not in (None, ""):
-            wanted = as_int(q.get("customer_id"))
-            items = [c for c in items if c.get("customer_id") == wanted]
-        return [self.out(c) for c in items]
+        return [self.out(c) for c in self.of_customer(self.store.all(self.name), q)]
 
     def check(
         self, data: dict[str, Any], current: dict[str, Any] | None, body: dict[str, Any]

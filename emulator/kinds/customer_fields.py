@@ -31,22 +31,14 @@ class CustomerFields(Kind):
         self, data: dict[str, Any], current: dict[str, Any] | None, body: dict[str, Any]
     ) -> None:
         """Validate, then move stored values when the name changes."""
-        name = data["name"].strip() if isinstance(data.get("name"), str) else ""
-        if not name:
-            raise Invalid("Name can't be blank")
+        name = self.unique_name(data, current)
         field_type = data.get("field_type") or "text"
         if field_type not in FIELD_TYPES:
             raise Invalid(f"Field type must be one of {', '.join(FIELD_TYPES)}")
         answers = data.get("answers") or []
         if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
             raise Invalid("Answers must be a list of strings")
-        own_id = current["id"] if current else None
-        if any(
-            f["name"].lower() == name.lower() and f["id"] != own_id
-            for f in self.store.all(self.name)
-        ):
-            raise Invalid("Name has already been taken")
-        data.update(name=name, field_type=field_type, answers=answers)
+        data.update(field_type=field_type, answers=answers)
         if current and current["name"] != name:
             for customer in self.store.all("customers"):
                 props = customer.get("properties") or {}

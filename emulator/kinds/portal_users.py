@@ -40,10 +40,7 @@ class PortalUsers(Kind):
 
     def list(self, q: Query, getlist: GetList) -> list[dict[str, Any]]:
         """Optionally by customer and by email (exact, case-insensitive)."""
-        items = self.store.all(self.name)
-        if q.get("customer_id") not in (None, ""):
-            wanted = as_int(q.get("customer_id"))
-            items = [p for p in items if p.get("customer_id") == wanted]
+        items = self.of_customer(self.store.all(self.name), q)
         if q.get("email"):
             email = str(q["email"]).strip().lower()
             items = [p for p in items if (p.get("email") or "").lower() == email]

@@ -25,16 +25,7 @@ class Slas(Kind):
         self, data: dict[str, Any], current: dict[str, Any] | None, body: dict[str, Any]
     ) -> None:
         """A unique name and two positive whole numbers of minutes."""
-        name = data["name"].strip() if isinstance(data.get("name"), str) else ""
-        if not name:
-            raise Invalid("Name can't be blank")
-        own_id = current["id"] if current else None
-        if any(
-            s["name"].lower() == name.lower() and s["id"] != own_id
-            for s in self.store.all(self.name)
-        ):
-            raise Invalid("Name has already been taken")
-        data["name"] = name
+        self.unique_name(data, current)
         for key in ("response_time_minutes", "resolution_time_minutes"):
             value = data.get(key)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
@@ -42,9 +33,4 @@ class Slas(Kind):
 
     def delete(self, obj_id: int) -> dict[str, Any]:
         """Refused while a contract uses the SLA."""
-        with self.store.tx():
-            current = self.get(obj_id)
-            if any(c.get("sla_id") == obj_id for c in self.store.all("contracts")):
-                raise Invalid("SLA is used by a contract")
-            self.store.delete(self.name, obj_id)
-        return current
+        return self.delete_unless_used(obj_id, "contracts", "sla_id", "SLA is used by a contract")

@@ -38,6 +38,9 @@ def test_strict_program_token_reaches_only_the_published_api(strict: EmulatorSer
     # UI-only objects are not public either.
     for path in ("/slas", "/policies", "/email_rules", "/recurring_tickets"):
         assert api.get(path).status_code == 404, path
+    # An operation Syncro does not publish on a published path is a 404 too.
+    assert api.get("/portal_users/1").status_code == 404
+    assert api.patch("/customers/1", json={}).status_code == 404
     # The program's token is no person: the person's surface refuses it.
     assert client(strict.person_url, TOKEN).get("/email_rules").status_code == 401
 
