@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from resources import catalog
-from resources.spec import CustomerFileError, CustomerSpec, load_customers, validate_edr_keys
+from resources.settings import edr_key_problems, parse_edr_keys
+from resources.spec import CustomerFileError, CustomerSpec, load_customers
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -63,7 +64,7 @@ FIELD_CASES: list[tuple[str, str | None, str, str]] = [
     ("tier", "Gold", "tier", "'Gold'"),
     ("tier", "defense", "tier", "'defense'"),
     ("platform", "Office 365", "platform", "'Office 365'"),
-    ("domains", "[]", "domains", "[]"),
+    ("domains", "[]", "domains", "an empty list"),
     ("domains", "smithlaw.com", "domains", "'smithlaw.com'"),
     ("domains", "[gmail.com]", "domains[0]", "'gmail.com'"),
     ("domains", "[smithlaw.com, '@smithlaw.legal']", "domains[1]", "'@smithlaw.legal'"),
@@ -90,7 +91,7 @@ FIELD_CASES: list[tuple[str, str | None, str, str]] = [
         "main_poc",
         "{name: Jane Smith, email: jane@smithlaw.com, phone: 555}",
         "main_poc.phone",
-        "555",
+        "unknown key (its value, a number, is not shown)",
     ),
     ("hubspot_deal_id", "18234567", "hubspot_deal_id", "18234567"),
     ("hubspot_deal_id", '"18-234567"', "hubspot_deal_id", "'18-234567'"),
@@ -100,14 +101,14 @@ FIELD_CASES: list[tuple[str, str | None, str, str]] = [
     ("go_live", "next week", "go_live", "'next week'"),
     ("go_live", "2026-12-01 09:00:00", "go_live", "'2026-12-01 09:00:00'"),
     ("account_manager", "alex", "account_manager", "'alex'"),
-    ("account_manager", "[alex@cybersuite.tech]", "account_manager", "['alex@cybersuite.tech']"),
-    ("colour", "red", "colour", "'red'"),
-    ("domain", "smithlaw.com", "domain", "'smithlaw.com'"),
+    ("account_manager", "[alex@cybersuite.tech]", "account_manager", "a list of 1 item, not text"),
+    ("colour", "red", "colour", "its value, text of 3 characters, is not shown"),
+    ("domain", "smithlaw.com", "domain", "text of 12 characters"),
     ("adopt", "'yes'", "adopt", "'yes'"),
     ("notes", "5", "notes", "5"),
     ("sla", "{acknowledgement_hours: 0}", "sla.acknowledgement_hours", "0"),
     ("sla", "{acknowledgement_hours: '4'}", "sla.acknowledgement_hours", "'4'"),
-    ("sla", "{ack_hours: 4}", "sla.ack_hours", "4"),
+    ("sla", "{ack_hours: 4}", "sla.ack_hours", "unknown key (its value, a number, is not shown)"),
     ("sla", "fast", "sla", "'fast'"),
 ]
 
@@ -155,7 +156,7 @@ FILE_CASES: list[tuple[str, str | bytes, str]] = [
     ("malformed", VALID + "domains: [a.com\n", "line 11"),
     ("bad indentation", VALID + "  tier: Defense\n", "line 10"),
     ("tab indentation", "name: x\n\tclient_id: CS-0042\n", "line 2"),
-    ("a list", "- name: Smith Law LLP\n", "holds a list, not a mapping"),
+    ("a list", "- name: Smith Law LLP\n", "holds a list of 1 item, not a mapping"),
     ("a string", "just text\n", "holds text, not a mapping"),
     ("empty", "", "the file is empty"),
     ("only comments", "# to do\n", "the file is empty"),
@@ -217,7 +218,7 @@ def other(client_id: str, domain: str, name: str, email: str) -> str:
         (
             other("CS-0107", "acme.com", "Acme", "Jane@SmithLaw.com"),
             "main_poc.email",
-            "'Jane@SmithLaw.com'",
+            "'jane@smithlaw.com'",
         ),
     ],
 )
@@ -319,6 +320,14 @@ def test_sample_paths_are_shown_relative_to_the_project(tmp_path: Path) -> None:
 SECRET = "acct-s3cret-value"
 
 
+def validate_edr_keys(specs: list[CustomerSpec], config: Any, stack: str) -> None:
+    """What StackSettings.require_edr_keys does with the stored syncro:edrKeys."""
+    keys, gaps = parse_edr_keys(config)
+    problems = edr_key_problems(specs, keys, gaps, stack)
+    if problems:
+        raise CustomerFileError(problems)
+
+
 def smith(tmp_path: Path) -> list[CustomerSpec]:
     return load_customers(write(tmp_path / "customers", {"smith-law.yaml": VALID}))
 
@@ -364,6 +373,6 @@ def test_unknown_key_that_may_hold_a_secret_is_not_echoed(
 ) -> None:
     message = problems_for(tmp_path, {"smith-law.yaml": with_line(key, value)})
     line = next(line for line in message.splitlines() if f"field '{key}'" in line)
-    assert "value not shown" in line, line
+    assert "is not shown" in line, line
     assert "plain" not in line and "Zx81Qw9LmP0aB7cD2eF4" not in line, line
     assert "scripts/set-edr-keys" in line, line
