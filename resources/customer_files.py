@@ -7,6 +7,8 @@ A customer file arrives in a pull request, so it is read as hostile input:
   is anything that resolves outside the folder. Files are opened with O_NOFOLLOW, so a
   link swapped in after the listing is not followed either.
 - At most catalog.MAX_CUSTOMER_FILE_BYTES bytes are read.
+- Control, invisible and line-separator characters (U+2028, U+0085, DEL, bidi
+  overrides) are refused before parsing, with their line and column.
 - YAML anchors and aliases are refused (customer files need none; nested aliases
   expand a 700-byte file into gigabytes), and so is nesting deeper than a customer
   file has. Dates stay text (the model checks them, with a fix), a key written twice
@@ -24,6 +26,7 @@ from typing import Any
 import yaml
 
 from resources import catalog
+from resources.identity import hidden_character
 from resources.spec_messages import kind
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -161,6 +164,16 @@ def read_customer_file(
             f"{shown}: line {line}: byte {raw[exc.start]:#04x} is not UTF-8 text. "
             "Fix: save the file as UTF-8 (most editors: 'Save with encoding')."
         ]
+    bad = hidden_character(text, allow="\n\r\t")
+    if bad:
+        at = text.index(chr(int(bad[2:], 16)))
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        return None, [
+            f"{shown}: line {line}, column {column}: character {bad} is a control, invisible "
+            "or line-separator character (YAML may even read it as a line break). Fix: delete "
+            "it; write each value on one line in plain characters."
+        ]
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except (yaml.YAMLError, RecursionError) as exc:
@@ -169,7 +182,7 @@ def read_customer_file(
         if isinstance(exc, RecursionError):
             found = "values are nested too deeply"
         else:
-            found = str(getattr(exc, "problem", None) or exc)[:200]
+            found = " ".join(str(getattr(exc, "problem", None) or exc).split())[:200]
         fix = getattr(exc, "fix", None) or (
             "correct the YAML there (indent with spaces, quote values that contain ': ' or ' #')"
         )

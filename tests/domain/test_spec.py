@@ -654,3 +654,24 @@ def test_a_python_date_beyond_the_window_is_refused_too() -> None:
 
     with pytest.raises(ValidationError, match="months ahead"):
         CustomerSpec.model_validate({**yaml.safe_load(VALID), "go_live": date(9999, 12, 1)})
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("Smith\u2028Law", "U+2028"),
+        ("Smith\u2029Law", "U+2029"),
+        ("Smith\u0085Law", "U+0085"),
+        ("Smith\x7fLaw", "U+007F"),
+        ("Smith\u200bLaw", "U+200B"),
+    ],
+)
+def test_raw_hidden_characters_in_the_file_name_their_line(
+    tmp_path: Path, raw: str, code: str
+) -> None:
+    """Typed into the file itself rather than escaped: YAML would read U+2028 as a line
+    break, so the character is named with its line and column before parsing."""
+    message = problems_for(tmp_path, {"smith-law.yaml": VALID.replace("Smith Law LLP", raw)})
+    (line,) = message.splitlines()[1:]
+    assert line.startswith(f"customers/smith-law.yaml: line 1, column 12: character {code}"), line
+    assert "Fix: " in line
