@@ -675,3 +675,14 @@ def test_raw_hidden_characters_in_the_file_name_their_line(
     (line,) = message.splitlines()[1:]
     assert line.startswith(f"customers/smith-law.yaml: line 1, column 12: character {code}"), line
     assert "Fix: " in line
+
+
+def test_the_readme_states_the_catalog_limits() -> None:
+    readme = (REPO / "customers" / "README.md").read_text(encoding="utf-8")
+    assert f"**{catalog.GO_LIVE_MAX_MONTHS_AHEAD} months**" in readme
+    assert f"at most {catalog.MAX_NAME_LENGTH} characters" in readme
+    assert f"at most {catalog.MAX_NOTES_LENGTH} characters" in readme
+    assert f"1 to {catalog.MAX_DOMAINS} domain names" in readme
+    assert f"1 to {catalog.MAX_DEAL_ID_DIGITS} digits" in readme
+    assert f"At most {catalog.MAX_CUSTOMER_FILE_BYTES // 1024} KiB per file" in readme
+    assert catalog.GO_LIVE_EARLIEST.isoformat() in readme
