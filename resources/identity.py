@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import idna
 from email_validator import EmailNotValidError, validate_email
@@ -68,13 +69,17 @@ def normalise_domain(text: str) -> str:
     return ascii_name
 
 
-def hostname_problem(name: str) -> str | None:
-    """Why `name` is not a registrable host name, or None if it is."""
+def _problem(normalise: Callable[[str], str], text: str) -> str | None:
     try:
-        normalise_domain(name)
+        normalise(text)
     except IdentityError as exc:
         return exc.problem
     return None
+
+
+def hostname_problem(name: str) -> str | None:
+    """Why `name` is not a registrable host name, or None if it is."""
+    return _problem(normalise_domain, name)
 
 
 def normalise_email(text: str) -> str:
@@ -93,11 +98,7 @@ def normalise_email(text: str) -> str:
 
 def email_problem(address: str) -> str | None:
     """Why `address` is not a usable email address, or None."""
-    try:
-        normalise_email(address)
-    except IdentityError as exc:
-        return exc.problem
-    return None
+    return _problem(normalise_email, address)
 
 
 # Characters that end a line or hide text wherever a name is shown: controls (C0, DEL,

@@ -13,6 +13,7 @@ import yaml
 from resources import catalog
 from resources.settings import edr_key_problems, parse_edr_keys
 from resources.spec import CustomerFileError, CustomerSpec, load_customers
+from tests.domain.test_catalog import FREE_MAIL_BEYOND_THE_TWENTY
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -555,23 +556,7 @@ def test_names_with_line_separators_or_hidden_characters_fail(
     assert "Fix: " in line
 
 
-@pytest.mark.parametrize(
-    "domain",
-    [
-        "hotmail.co.uk",
-        "yahoo.co.uk",
-        "outlook.fr",
-        "gmx.de",
-        "web.de",
-        "qq.com",
-        "163.com",
-        "pm.me",
-        "yandex.ru",
-        "mail.ru",
-        "comcast.net",
-        "mailinator.com",
-    ],
-)
+@pytest.mark.parametrize("domain", FREE_MAIL_BEYOND_THE_TWENTY)
 def test_free_mail_beyond_the_twenty_is_refused(tmp_path: Path, domain: str) -> None:
     text = with_line("domains", f"[smithlaw.com, {domain}]")
     (line,) = lines_for(problems_for(tmp_path, {"smith-law.yaml": text}), "domains[1]")
