@@ -256,3 +256,25 @@ def test_modes_and_edr_fields() -> None:
     assert catalog.EDR_KEY_FIELDS == ("HUNT_A-KEY", "HUNT_O-KEY")
     secret = tuple(f.name for f in catalog.CUSTOM_FIELDS if f.secret)
     assert secret == catalog.EDR_KEY_FIELDS
+
+
+@pytest.mark.parametrize(
+    "client_id", ["CS-\uff10\uff1042", "CS-\u0660\u0660\u0664\u0662", "CS-0042\n", "CS-42"]
+)
+def test_set_edr_keys_asks_the_catalog(client_id: str) -> None:
+    """The script refuses what is_client_id refuses, before it starts Pulumi."""
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "set-edr-keys"
+    done = subprocess.run(
+        [str(script), client_id, "a-key", "o-key", "nostack"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "is not of the form CS-####" in done.stderr
+    assert "Fix: " in done.stderr
+    assert "a-key" not in done.stderr + done.stdout
