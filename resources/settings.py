@@ -103,8 +103,9 @@ def edr_key_problems(
     return problems
 
 
-def _tier_ids(raw: Any, key: str, what: str, stack: str) -> tuple[dict[str, int], list[str]]:
-    """`syncro:<key>`: an optional object tier -> positive integer Syncro id."""
+def tier_ids(raw: Any, key: str, what: str, stack: str) -> tuple[dict[str, int], list[str]]:
+    """`syncro:<key>` (tierPolicies, tierSlas): an optional object tier -> Syncro id (an
+    integer > 0). Pure, so a tool reading `pulumi config --json` checks it the same way."""
     if raw is None:
         return {}, []
     example = f"pulumi config set --path 'syncro:{key}.Defense' <{what} id> --stack {stack}"
@@ -230,11 +231,11 @@ class StackSettings:
                 f"scripts/set-edr-keys CS-#### <HUNT_A-KEY> <HUNT_O-KEY> {stack}",
             )
         edr_keys, edr_key_gaps = parse_edr_keys(raw_edr_keys)
-        tier_policies, found = _tier_ids(
+        tier_policies, found = tier_ids(
             _json(get_config("syncro:tierPolicies")), "tierPolicies", "policy", stack
         )
         problems.extend(f"{where}: {line}" for line in found)
-        tier_slas, found = _tier_ids(_json(get_config("syncro:tierSlas")), "tierSlas", "SLA", stack)
+        tier_slas, found = tier_ids(_json(get_config("syncro:tierSlas")), "tierSlas", "SLA", stack)
         problems.extend(f"{where}: {line}" for line in found)
         deliverables_mode = config.get("deliverables") or catalog.DEFAULT_DELIVERABLES_MODE
         if deliverables_mode not in catalog.DELIVERABLES_MODES:
