@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import re
 import threading
@@ -166,6 +167,7 @@ class Emulator:
         rate_limit_per_minute: int = 180,
         today: date | None = None,
     ) -> None:
+        self.db_path = Path(db_path).resolve()
         self.store = Store(Path(db_path))
         self.syncro = Syncro(self.store, today)
         self.token = token
@@ -588,7 +590,13 @@ def build_app(emu: Emulator) -> Gate:
             return ok({"outbox": []})
         return ok({"outbox": s.store.all("outbox")})
 
+    async def instance(_request: Request) -> Response:
+        # Which emulator answers on this port: scripts/emulator-up compares the database
+        # with its own, so a second checkout never drives another checkout's emulator.
+        return ok({"db": str(emu.db_path), "pid": os.getpid()})
+
     control_routes = [
+        Route("/instance", instance, methods=["GET"]),
         Route("/inbound-email", inbound_email, methods=["POST"]),
         Route("/clock", clock, methods=["GET", "POST"]),
         Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
