@@ -174,6 +174,7 @@ class Plan:
     missing: list[Due]
     duplicates: list[Ticket]
     not_created: list[str]
+    newest_id: int = 0
     schedules: int = 0
     requests: int = 0
 
@@ -272,6 +273,7 @@ class Scheduler:
             missing=[d for d in due if d.key not in existing],
             duplicates=[t for extra in duplicates(ours).values() for t in extra],
             not_created=not_created,
+            newest_id=max((t.id for t in tickets), default=0),
             schedules=sum(len(c.schedules) for c in self.customers),
             requests=self.client.requests_sent - sent,
         )
@@ -311,20 +313,36 @@ class Scheduler:
             self.say(f"{customer.client_id}: opened #{ticket.number} {occurrence.subject}{late}")
         extras = list(plan.duplicates)
         if result.opened:
-            extras += self._recheck(plan.today, {item.key for item, _ in result.opened})
+            keys = {item.key for item, _ in result.opened}
+            extras += self._recheck(plan.today, plan.newest_id, keys)
         self._remove(extras, result)
         result.requests = plan.requests + self.client.requests_sent - sent
         self.say(result.summary())
         return result
 
-    def _recheck(self, today: date, keys: set[tuple[int, str]]) -> list[Ticket]:
-        """After creating: did another run (elsewhere) open the same occurrences?"""
+    def _recheck(self, today: date, floor: int, keys: set[tuple[int, str]]) -> list[Ticket]:
+        """After creating: did another run (elsewhere) open the same occurrences?
+
+        A ticket that raced ours was created after our listing, so its id is above the
+        newest id that listing saw (`floor`). Lists come newest first (the emulator's
+        guess for Syncro): paging stops at the first page reaching `floor`, usually
+        page 1. A page that is not in descending id order means that guess is wrong,
+        and every page is read."""
         since = (today - timedelta(days=1)).isoformat()
-        recent = [
-            t
-            for t in self.client.list_tickets(created_after=since)
-            if (t.customer_id, t.subject) in keys
-        ]
+        recent: list[Ticket] = []
+        page = 1
+        while True:
+            answer = self.client.request(
+                "GET", "/tickets", params={"created_after": since, "page": page}
+            )
+            chunk = [Ticket.model_validate(t) for t in answer.get("tickets") or []]
+            recent += [t for t in chunk if (t.customer_id, t.subject) in keys]
+            ids = [t.id for t in chunk]
+            newest_first = ids == sorted(ids, reverse=True)
+            total_pages = int((answer.get("meta") or {}).get("total_pages") or 1)
+            if page >= total_pages or not chunk or (newest_first and ids[-1] <= floor):
+                break
+            page += 1
         return [t for extra in duplicates(recent).values() for t in extra]
 
     def _remove(self, extras: list[Ticket], result: Result) -> None:
