@@ -6,6 +6,7 @@ generated from the kinds (`emulator.routes`) and the control hooks behind the `G
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from datetime import date
@@ -41,6 +42,7 @@ class Emulator:
         person_token: str = "local-person-token",
         strict: bool = False,
     ) -> None:
+        self.db_path = Path(db_path).resolve()
         self.store = Store(Path(db_path), id_bases())
         self.syncro = Syncro(self.store, today)
         self.token = token
@@ -172,7 +174,13 @@ def build_app(emu: Emulator) -> Gate:
             return ok({"outbox": []})
         return ok({"outbox": s.store.all("outbox")})
 
+    async def instance(_request: Request) -> Response:
+        # Which emulator answers on this port: scripts/emulator-up compares the database
+        # with its own, so a second checkout never drives another checkout's emulator.
+        return ok({"db": str(emu.db_path), "pid": os.getpid()})
+
     control_routes = [
+        Route("/instance", instance, methods=["GET"]),
         Route("/inbound-email", inbound_email, methods=["POST"]),
         Route("/clock", clock, methods=["GET", "POST"]),
         Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
