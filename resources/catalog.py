@@ -21,6 +21,9 @@ PLATFORMS: tuple[str, ...] = ("M365", "Google Workspace")
 CLIENT_ID_PATTERN = r"^CS-\d{4}$"
 # How resources reach the UI-only objects: "api" writes them, "runbook" records them.
 ADMIN_MODES: tuple[str, ...] = ("api", "runbook")
+# Who opens each deliverable ticket (stack config syncro:deliverables): our daily
+# scheduler through POST /tickets, or Syncro's own recurring ticket.
+DELIVERABLES_MODES: tuple[str, ...] = ("scheduler", "syncro")
 
 
 def is_client_id(text: object) -> bool:
@@ -201,6 +204,22 @@ class Tier:
     rank: int
     sla: SlaTerms
     deliverables: tuple[Deliverable, ...]
+
+
+# The RMM policy each tier's devices get on the customer's root policy folder. Syncro's
+# policies cannot be listed through its API: syncro:tierPolicies.<Tier> maps each tier
+# to the id of the policy a person made for this kind.
+_POLICY_KIND_BY_TIER: dict[str, str] = {
+    "Standard": "standard-rmm",
+    "Defense": "defense-rmm",
+    "Sentinel": "sentinel-rmm",
+}
+
+
+def policy_kind(tier_name: str) -> str:
+    """The policy kind a tier needs (raises ValueError naming the tiers)."""
+    tier_rank(tier_name)
+    return _POLICY_KIND_BY_TIER[tier_name]
 
 
 def tier(name: str) -> Tier:
