@@ -244,6 +244,9 @@ class Gate:
                 return
             rule, fault = emu.faults.pick(method, path)
             if rule and rule.latency_ms:
+                # The server has the whole request before it is slow, so a client that
+                # gives up meanwhile does not stop the write (as on a real server).
+                receive = await _buffered(receive)
                 await asyncio.sleep(rule.latency_ms / 1000)
             if fault == "rate_429":
                 entry["fault"] = fault
@@ -295,6 +298,21 @@ class Gate:
 
 
 # -- helpers --------------------------------------------------------------------------
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the request body now; replay it to the app, then pass on what follows."""
+    messages: list[dict[str, Any]] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body"):
+            break
+
+    async def replay() -> dict[str, Any]:
+        return messages.pop(0) if messages else await receive()
+
+    return replay
 
 
 async def body_of(request: Request) -> dict[str, Any]:

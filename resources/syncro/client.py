@@ -6,8 +6,11 @@
 - 429, 502, 503, 504 and connection errors are retried with exponential backoff and
   full jitter, honouring `Retry-After`.
 - A create whose outcome is unknown (timeout after sending, connection dropped,
-  502/504) is never repeated blindly: the object is looked up first, and the POST
-  is repeated only when the lookup proves it was not stored.
+  502/504) is never repeated blindly: the object is looked up, and looked up again
+  until `lost_create_settle_seconds` have passed since the response was lost (the
+  first request may still be running on Syncro's side and commit later: a POST
+  answered after 31 s outlived the 30 s client timeout). Only a lookup after that
+  window that still finds nothing lets the POST be sent again.
 - A 401 is final and remembered: the next call fails at once instead of each of
   the run's resources spending a request to learn the same thing.
 - Lists are read page by page (25 a page) until `meta.total_pages`.
@@ -93,6 +96,8 @@ class SyncroClient:
         timeout: float = 30.0,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
+        lost_create_settle_seconds: float | None = None,
+        lost_create_poll_seconds: float = 10.0,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -101,6 +106,12 @@ class SyncroClient:
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        # How long a request whose answer was lost may still land. Syncro's own request
+        # timeout is unpublished: twice ours covers a request queued behind a slow one.
+        self.lost_create_settle_seconds = (
+            2 * timeout if lost_create_settle_seconds is None else lost_create_settle_seconds
+        )
+        self.lost_create_poll_seconds = lost_create_poll_seconds
         self.pacer = Pacer(requests_per_minute, sleep=sleep)
         self._sleep = sleep
         self._http = httpx.Client(
@@ -272,21 +283,34 @@ class SyncroClient:
         parse: Callable[[Any], M],
         admin: bool = False,
     ) -> M:
-        """POST, never blindly repeated: after a lost response, look the object up first."""
+        """POST, never blindly repeated: after a lost response, look the object up until
+        the first request can no longer land, and send again only if it never did."""
         for _ in range(self.max_retries + 1):
             try:
                 return parse(self.request("POST", path, body=body, admin=admin))
             except _LostResponse as lost:
                 log.debug("POST %s outcome unknown (%s): looking it up", path, lost.cause)
-                found = lookup()
+                found = self._settle(lookup)
                 if found is not None:
                     return found
-                # Proven not stored: sending it again cannot duplicate it.
-                self._wait(self._backoff(0))
+                # Still absent after the first request could have landed: not stored,
+                # so sending it again cannot duplicate it.
         raise SyncroOutcomeUnknown(
             f"POST {path}: the response was lost {self.max_retries + 1} times and the object "
             "could not be found. Run again: the next run looks it up before creating it."
         )
+
+    def _settle(self, lookup: Callable[[], M | None]) -> M | None:
+        """Look up now, then every `lost_create_poll_seconds` until the settle window ends."""
+        deadline = time.monotonic() + self.lost_create_settle_seconds
+        while True:
+            found = lookup()
+            if found is not None:
+                return found
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self._sleep(min(self.lost_create_poll_seconds, left))
 
     def list_all(
         self,

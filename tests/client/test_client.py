@@ -3,6 +3,7 @@ retries under injected faults, lost responses, auth failures, and the pacer."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,7 +44,14 @@ def control(emu: EmulatorServer) -> Iterator[httpx.Client]:
 
 
 def client_for(emu: EmulatorServer, token: str = TOKEN, **kwargs: object) -> SyncroClient:
-    options = {"requests_per_minute": 10_000, "backoff_base": 0.01, **kwargs}
+    options = {
+        "requests_per_minute": 10_000,
+        "backoff_base": 0.01,
+        # Injected faults store nothing or commit at once: a short settle window will do.
+        "lost_create_settle_seconds": 0.2,
+        "lost_create_poll_seconds": 0.1,
+        **kwargs,
+    }
     return SyncroClient(emu.base_url, token, **options)  # type: ignore[arg-type]
 
 
@@ -267,3 +275,71 @@ def test_pacer_hold_makes_every_caller_wait() -> None:
     pacer.hold(2.5)
     pacer.acquire()
     assert now[0] == pytest.approx(102.5)
+
+
+@pytest.mark.parametrize(
+    "collection, body",
+    [
+        ("customers", {"business_name": "Smith Law", "email": "jane@smithlaw.com"}),
+        (
+            "email_rules",
+            {
+                "sender": "@smithlaw.com",
+                "subject_filter": None,
+                "customer_id": 1,
+                "assignee_user_id": None,
+                "mailbox_id": None,
+                "auto_create_contact": True,
+                "position": 30,
+            },
+        ),
+        (
+            "recurring_tickets",
+            {
+                "customer_id": 1,
+                "subject": "[CS-0042] Monthly Report",
+                "problem_type": "Deliverable",
+                "user_id": 1001,
+                "frequency": "monthly",
+                "next_due": "2026-12-01",
+                "lead_days": 5,
+            },
+        ),
+    ],
+)
+def test_a_create_that_commits_after_the_client_gave_up_is_not_sent_again(
+    emu: EmulatorServer, control: httpx.Client, collection: str, body: dict
+) -> None:
+    """Issue 14 item 3: the POST outlives the client's timeout and commits later; a
+    lookup right after the timeout finds nothing, yet sending again duplicates it."""
+    setup = client_for(emu)
+    customer = setup.create_customer({"business_name": "Owner", "email": "o@owner.example"})
+    setup.put_ticket_preferences(
+        {"create_tickets_from_leads": True, "enable_recurring_tickets": True}
+    )
+    body = {**body, "customer_id": customer.id} if "customer_id" in body else body
+    client = client_for(
+        emu, timeout=0.4, lost_create_settle_seconds=3, lost_create_poll_seconds=0.5
+    )
+    path = f"/{collection}$"
+    control.delete("/requests")
+    control.post("/faults", json={"rules": [{"path": path, "method": "POST", "latency_ms": 1200}]})
+
+    def lookup():
+        return next(
+            (o for o in client.admin_list(collection) if o.customer_id == customer.id), None
+        )
+
+    if collection == "customers":
+        made = client.create_customer(body)
+    else:
+        made = client.admin_create(collection, body, lookup=lookup)
+    time.sleep(1.5)  # whatever was still in flight has landed now
+    control.delete("/faults")
+    if collection == "customers":
+        listed = [c for c in client.list_customers() if c.email == body["email"]]
+    else:
+        listed = client.admin_list(collection)
+    assert [o.id for o in listed] == [made.id], "the late commit was duplicated"
+    posts = [e for e in logged(control) if e["method"] == "POST" and e["path"].endswith(collection)]
+    assert len(posts) == 1
