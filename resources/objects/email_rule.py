@@ -7,6 +7,7 @@ from typing import Any
 
 from resources.objects.base import ADMIN_MODE, Input, ObjectType, Status, resource_class, status_key
 from resources.providers.base import AdminObjectProvider
+from resources.providers.ownership import moved_away
 from resources.syncro.models import EMAIL_RULES, EmailRuleRequest
 
 EMAIL_RULE = ObjectType(
@@ -48,6 +49,9 @@ class EmailRuleProvider(AdminObjectProvider):
             auto_create_contact=bool(props["auto_create_contact"]),
             position=int(props["position"]),
         )
+
+    def owned_elsewhere(self, obj: Any, props: Mapping[str, Any]) -> str | None:
+        return moved_away(self.session, props, obj.customer_id)
 
     def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
         return obj.sender == props["sender"] and obj.subject_filter == props.get("subject_filter")

@@ -11,6 +11,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from resources.catalog import FIELD_CLIENT_ID
 from resources.objects.base import Input, ObjectType, resource_class, status_key
 from resources.providers.base import SyncroProvider
+from resources.providers.ownership import client_id_of, refuse_if_not_theirs
 from resources.syncro import SyncroNotFound
 from resources.syncro.models import CUSTOMERS, Customer, CustomerRequest
 
@@ -114,9 +115,23 @@ class OrganizationProvider(SyncroProvider):
         re-run converges without a duplicate and without asking for `adopt: true`."""
         return (customer.properties or {}).get(FIELD_CLIENT_ID) == props["client_id"]
 
-    def _write(self, customer_id: int, props: Mapping[str, Any]) -> Customer:
-        """Read-modify-write: properties we do not manage survive (PUT may replace the map)."""
+    def _write(
+        self, customer_id: int, props: Mapping[str, Any], *, adopting: bool = False
+    ) -> Customer:
+        """Read-modify-write: properties we do not manage survive (PUT may replace the map).
+
+        The record must be this customer's (its CS Client ID), unless the file adopts it."""
         current = self.client.get_customer(customer_id)
+        if adopting:
+            previous = client_id_of(current)
+            if previous not in (None, props["client_id"]):
+                pulumi.log.warn(
+                    f"{props['client_id']}: adopting organization #{customer_id}, which was "
+                    f"{previous}; from now on it is {props['client_id']}, and the resource of "
+                    f"{previous} leaves it in Syncro."
+                )
+        else:
+            refuse_if_not_theirs(current, str(props["client_id"]), "this organization")
         properties = {**(current.properties or {}), **self._managed_properties(props)}
         return self.client.update_customer(customer_id, self._request(props, properties))
 
@@ -130,13 +145,14 @@ class OrganizationProvider(SyncroProvider):
                 "customer file to manage that record, or correct the name or main_poc email."
             )
         if existing is not None:
-            customer = self._write(int(existing.id), props)
+            customer = self._write(int(existing.id), props, adopting=True)
         else:
             customer = self.client.create_customer(
                 self._request(props, self._managed_properties(props))
             )
             self.session.note_new_customer(int(customer.id))
         self.session.customers.remember(customer)
+        self.session.claim(CUSTOMERS.plural, int(customer.id), props["client_id"])
         return CreateResult(id_=str(customer.id), outs=self._outs(props, customer))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -154,7 +170,22 @@ class OrganizationProvider(SyncroProvider):
         return UpdateResult(outs=self._outs(news, customer))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Syncro archives a customer that has tickets instead of deleting it; we let it."""
+        """Syncro archives a customer that has tickets instead of deleting it; we let it.
+
+        Never a record another resource of the stack has now: one a create of this run
+        adopted, or one whose CS Client ID names another customer."""
+        customer = self.session.customer(int(id_))
+        if customer is None:
+            return  # already gone
+        mine = props.get("client_id")
+        claimed = self.session.claimed_by(CUSTOMERS.plural, int(id_))
+        owner = claimed if claimed not in (None, mine) else client_id_of(customer)
+        if owner not in (None, mine):
+            pulumi.log.warn(
+                f"{mine}: left organization #{id_} in Syncro: it is {owner} now; only "
+                f"{mine}'s resource is gone from the stack."
+            )
+            return
         try:
             outcome = self.client.delete_customer(int(id_))
         except SyncroNotFound:

@@ -58,6 +58,14 @@ class RecurringTicketProvider(AdminObjectProvider):
             lead_days=int(props["lead_days"]),
         )
 
+    def owned_elsewhere(self, obj: Any, props: Mapping[str, Any]) -> str | None:
+        # Not the organization's CS Client ID: the subject names the client ID, so a
+        # renamed customer gets new schedules and the old ones must go.
+        customer_id = props.get("customer_id")
+        if isinstance(customer_id, int | float) and obj.customer_id != int(customer_id):
+            return f"it now belongs to organization #{obj.customer_id}"
+        return None
+
     def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
         return obj.subject == props["subject"] and obj.customer_id == props.get("customer_id")
 

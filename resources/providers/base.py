@@ -23,6 +23,7 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol
 
+import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -35,6 +36,7 @@ from pulumi.dynamic import (
 )
 
 from resources.objects.base import RUNBOOK_ID_PREFIX, ObjectType, Status
+from resources.providers.ownership import check_customer_of
 from resources.providers.session import Connection, Session, session_for
 from resources.syncro import SyncroClient, SyncroNotFound
 from resources.syncro.models import SyncroRequest
@@ -200,6 +202,10 @@ class AdminObjectProvider(SyncroProvider):
         """Runbook mode: (VERIFIED, id) when the public API shows the object works."""
         return Status.PENDING, None
 
+    def owned_elsewhere(self, obj: Any, props: Mapping[str, Any]) -> str | None:
+        """Why Syncro shows this object is no longer this resource's (None: it is)."""
+        return None
+
     # --- lifecycle: the strategy decides --------------------------------------------------
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # A runbook placeholder that moves to api mode becomes a real object.
@@ -231,6 +237,7 @@ class AdminObjectProvider(SyncroProvider):
     def api_create(self, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         collection = self.declaration.collection
         assert collection is not None
+        check_customer_of(self.session, props, self._label(props))
         body = self.body(props)
         existing = self.find(props)
         if existing is not None:
@@ -238,6 +245,8 @@ class AdminObjectProvider(SyncroProvider):
         else:
             obj = self.client.create_of(collection, body, lookup=lambda: self.find_fresh(props))
         self._cache.remember(obj)
+        # Whatever this run wrote or adopted, no delete of this run may remove.
+        self.session.claim(collection.plural, obj.id, self._label(props))
         return str(obj.id), {"syncro_id": obj.id}
 
     def api_read(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -246,15 +255,38 @@ class AdminObjectProvider(SyncroProvider):
 
     def api_update(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any]:
         assert self.declaration.collection is not None
+        check_customer_of(self.session, props, self._label(props))
         obj = self.client.update_of(self.declaration.collection, int(id_), self.body(props))
         self._cache.remember(obj)
         return {"syncro_id": obj.id}
 
     def api_delete(self, id_: str, props: Mapping[str, Any]) -> None:
-        assert self.declaration.collection is not None
-        with contextlib.suppress(SyncroNotFound):  # already gone: delete's goal is met
-            self.client.delete_of(self.declaration.collection, int(id_))
+        """Delete, unless another resource of the stack has the object now."""
+        collection = self.declaration.collection
+        assert collection is not None
+        obj = self._cache.get(int(id_))
+        if obj is None:
+            return  # already gone: delete's goal is met
+        owner = self.session.claimed_by(collection.plural, int(id_))
+        if owner not in (None, self._label(props)):
+            reason: str | None = f"{owner} took it over in this run"
+        else:
+            reason = self.owned_elsewhere(obj, props)
+        if reason:
+            pulumi.log.warn(
+                f"{self._label(props)}: left {collection.singular} #{id_} in Syncro "
+                f"({reason}); only this resource's record in the stack is gone."
+            )
+            return
+        with contextlib.suppress(SyncroNotFound):
+            self.client.delete_of(collection, int(id_))
         self._cache.drop(int(id_))
+
+    def _label(self, props: Mapping[str, Any]) -> str:
+        """How messages name this resource: its type and runbook key."""
+        key = self.declaration.runbook_key(props) if self.declaration.runbook_key else ""
+        client = f"{props['client_id']} " if props.get("client_id") else ""
+        return f"{client}{self.declaration.name} {key}".strip()
 
     def find(self, props: Mapping[str, Any]) -> Any | None:
         """The existing object to adopt, if any. A customer this run has just created

@@ -68,6 +68,10 @@ class Cache(Generic[T]):
                 self._items = list(self._load())
             return self._items
 
+    @property
+    def loaded(self) -> bool:
+        return self._items is not None
+
     def get(self, object_id: int) -> T | None:
         return next((o for o in self.all() if int(o.id) == int(object_id)), None)  # type: ignore[attr-defined]
 
@@ -151,6 +155,7 @@ class Session:
         self._collections: dict[Collection, Cache[Any]] = {}
         self._tickets: dict[int, Cache[Ticket]] = {}
         self._new_customers: set[int] = set()
+        self._claims: dict[tuple[str, int], str] = {}
 
     def collection(self, collection: Collection) -> Cache[Any]:
         with self._lock:
@@ -183,6 +188,26 @@ class Session:
             return False
         with self._lock:
             return int(customer_id) in self._new_customers
+
+    def claim(self, plural: str, object_id: int, owner: str) -> None:
+        """A create of this run wrote or adopted this object: `owner` has it now."""
+        with self._lock:
+            self._claims[(plural, int(object_id))] = owner
+
+    def claimed_by(self, plural: str, object_id: int) -> str | None:
+        """Who claimed this object in this run, if anyone: no delete may remove it."""
+        with self._lock:
+            return self._claims.get((plural, int(object_id)))
+
+    def customer(self, customer_id: int) -> Customer | None:
+        """One customer, from the run's list when it has one, else by id."""
+        found = self.customers.get(int(customer_id)) if self.customers.loaded else None
+        if found is not None:
+            return found
+        try:
+            return self.client.get_customer(int(customer_id))
+        except SyncroNotFound:
+            return None
 
 
 _sessions: dict[Connection, Session] = {}
