@@ -55,7 +55,10 @@ class Input:
 
     name: str
     managed: bool = True
-    """Syncro stores it: diff compares it (unmanaged inputs are for the policy pack)."""
+    """Diff compares it (unmanaged inputs are carried for the policy pack, never diffed)."""
+    written: bool = True
+    """Syncro stores it. A managed input that is not written (what only the policy pack
+    reads) still updates the state, so the pack's stack policies judge the new value."""
     replace: bool = False
     """A change means a different Syncro object."""
     secret: bool = False
@@ -93,6 +96,10 @@ class ObjectType:
     @property
     def managed(self) -> tuple[str, ...]:
         return tuple(i.name for i in self.inputs if i.managed)
+
+    @property
+    def written(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.inputs if i.managed and i.written)
 
     @property
     def replace_on(self) -> tuple[str, ...]:

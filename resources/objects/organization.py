@@ -17,18 +17,21 @@ from resources.syncro.models import CUSTOMERS, Customer, CustomerRequest
 
 ORGANIZATION = ObjectType(
     name="Organization",
-    # What Syncro stores is managed. `tier`, `domains` and `sla_terms` are inputs for
+    # What Syncro stores is written. `tier`, `domains` and `sla_terms` are inputs for
     # the policy pack; Syncro sees them only through `fields`, so a change to them
-    # alone (say, a second domain removed) is no reason to write the organization.
+    # alone (say, a second domain removed) is no reason to write the organization. It
+    # is a reason to update the state, though: the pack's stack policies judge
+    # outputs, and an "unchanged" organization would be judged on its old domains
+    # (issue 14.1).
     inputs=(
         Input("client_id", managed=False, replace=True, required=True),
         Input("business_name", required=True),
         Input("email", required=True),
         Input("contact_name"),
-        Input("tier", managed=False),
-        Input("domains", managed=False),
+        Input("tier", written=False),
+        Input("domains", written=False),
         Input("fields", required=True),
-        Input("sla_terms", managed=False),
+        Input("sla_terms", written=False),
         Input("edr_keys", secret=True),
         Input("notes"),
         Input("adopt", managed=False),
@@ -165,6 +168,10 @@ class OrganizationProvider(SyncroProvider):
         return ReadResult(id_=id_, outs=self._outs(props, customer))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        if all(olds.get(key) == news.get(key) for key in self.declaration.written):
+            # Only what the policy pack reads changed: new state, no request to Syncro.
+            kept = {key: olds.get(key) for key in self.declaration.outputs}
+            return UpdateResult(outs={**news, **kept})
         customer = self._write(int(id_), news)
         self.session.customers.remember(customer)
         return UpdateResult(outs=self._outs(news, customer))

@@ -35,6 +35,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from resources.catalog import ADMIN_MODES
 from resources.objects.base import RUNBOOK_ID_PREFIX, ObjectType, Status
 from resources.providers.ownership import check_customer_of
 from resources.providers.session import Connection, Session, session_for
@@ -44,7 +45,6 @@ from resources.syncro.models import SyncroRequest
 # What the engine sends for a value it cannot know during preview.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
-ADMIN_MODES = ("api", "runbook")
 
 __all__ = [
     "ADMIN_MODES",
