@@ -15,6 +15,8 @@ import pulumi
 
 from resources.domain import CustomerPlan, PlatformPlan
 from resources.objects.base import SyncroResource
+from resources.objects.contact import Contact
+from resources.objects.contract import Contract
 from resources.objects.email_rule import EmailRule
 from resources.objects.organization import Organization
 from resources.objects.platform import (
@@ -23,6 +25,7 @@ from resources.objects.platform import (
     TicketAutomation,
     TicketPreferences,
 )
+from resources.objects.policy_assignment import PolicyAssignment
 from resources.objects.recurring_ticket import RecurringTicket
 
 
@@ -78,7 +81,8 @@ class Platform(pulumi.ComponentResource):
 
 
 class CustomerOnboarding(pulumi.ComponentResource):
-    """One customer: the organization, one email rule per domain, the tier's deliverables."""
+    """One customer: the organization, one email rule per domain, the tier's deliverables,
+    and through the public API its policy set, its SLA contract and its main contact."""
 
     def __init__(
         self,
@@ -89,6 +93,8 @@ class CustomerOnboarding(pulumi.ComponentResource):
         admin_mode: str,
         mailbox_address: str,
         protect: bool,
+        tier_policy_id: int | None = None,
+        tier_sla_id: int | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("syncro:onboarding:CustomerOnboarding", plan.client_id, None, opts)
@@ -124,7 +130,34 @@ class CustomerOnboarding(pulumi.ComponentResource):
             )
             for item in plan.deliverables
         }
-        self.statuses = statuses_of([*self.email_rules.values(), *self.deliverables.values()])
+        child = pulumi.ResourceOptions(parent=self)
+        self.policy = plan.policy and PolicyAssignment.register(
+            f"{plan.client_id}-policy",
+            plan.policy,
+            partial_policy_id=tier_policy_id,
+            customer_id=customer_id,
+            opts=child,
+        )
+        self.contract = plan.contract and Contract.register(
+            f"{plan.client_id}-contract",
+            plan.contract,
+            sla_id=tier_sla_id,
+            customer_id=customer_id,
+            opts=child,
+        )
+        self.contact = plan.contact and Contact.register(
+            f"{plan.client_id}-contact",
+            plan.contact,
+            portal_user=False,
+            customer_id=customer_id,
+            opts=child,
+        )
+        self.children: list[SyncroResource] = [
+            *self.email_rules.values(),
+            *self.deliverables.values(),
+            *(r for r in (self.policy, self.contract, self.contact) if r is not None),
+        ]
+        self.statuses = statuses_of(self.children)
         self.plan = plan
         # The summary is built once for the whole stack (see `report`): a per-customer
         # Output.all over nested dicts cost the SDK about 50 Outputs a customer.
@@ -143,6 +176,15 @@ class CustomerOnboarding(pulumi.ComponentResource):
             "organization_id": organization_id,
             "email_rules": {
                 domain: ids[rule.status_key] for domain, rule in self.email_rules.items()
+            },
+            **{
+                name: ids[resource.status_key]
+                for name, resource in (
+                    ("policy_folder_id", self.policy),
+                    ("contract_id", self.contract),
+                    ("contact_id", self.contact),
+                )
+                if resource is not None
             },
             "deliverables": [
                 {
@@ -188,10 +230,10 @@ def report(
         **{key: status for c in customers.values() for key, status in c.statuses.items()},
     }
     org_ids = {cid: customer.organization.syncro_id for cid, customer in customers.items()}
-    rule_ids = {
-        rule.status_key: rule.syncro_id
+    ids = {
+        resource.status_key: resource.syncro_id
         for customer in customers.values()
-        for rule in customer.email_rules.values()
+        for resource in customer.children
     }
 
     def build(resolved: dict[str, dict[str, Any]]) -> OnboardingReport:
@@ -199,7 +241,7 @@ def report(
         got_statuses, got_org_ids = dict(resolved["statuses"]), dict(resolved["org_ids"])
         return OnboardingReport(
             customers={
-                cid: customer.summary(got_org_ids[cid], dict(resolved["rule_ids"]), got_statuses)
+                cid: customer.summary(got_org_ids[cid], dict(resolved["ids"]), got_statuses)
                 for cid, customer in customers.items()
             },
             statuses=got_statuses,
@@ -209,5 +251,5 @@ def report(
     return pulumi.Output.all(
         statuses=pulumi.Output.all(**statuses),
         org_ids=pulumi.Output.all(**org_ids),
-        rule_ids=pulumi.Output.all(**rule_ids),
+        ids=pulumi.Output.all(**ids),
     ).apply(build)

@@ -118,7 +118,7 @@ class WriteThroughApi:
 
     def create(self, p: AdminObjectProvider, props: dict[str, Any]) -> CreateResult:
         id_, outs = p.api_create(props)
-        return CreateResult(id_=id_, outs={**props, **outs, "status": Status.APPLIED.value})
+        return CreateResult(id_=id_, outs={**props, "status": Status.APPLIED.value, **outs})
 
     def read(self, p: AdminObjectProvider, id_: str, props: dict[str, Any]) -> ReadResult:
         observed = p.api_read(id_, props)
@@ -128,7 +128,7 @@ class WriteThroughApi:
 
     def update(self, p: AdminObjectProvider, id_: str, news: dict[str, Any]) -> UpdateResult:
         outs = p.api_update(id_, news)
-        return UpdateResult(outs={**news, **outs, "status": Status.APPLIED.value})
+        return UpdateResult(outs={**news, "status": Status.APPLIED.value, **outs})
 
     def delete(self, p: AdminObjectProvider, id_: str, props: dict[str, Any]) -> None:
         if p.declaration.deletes_remote:
@@ -171,7 +171,10 @@ WRITE_THROUGH_API = WriteThroughApi()
 RECORD_FOR_RUNBOOK = RecordForRunbook()
 
 
-def strategy_for(id_: str | None, props: Mapping[str, Any]) -> Strategy:
+def strategy_for(declaration: ObjectType, id_: str | None, props: Mapping[str, Any]) -> Strategy:
+    """Public API objects are always written; UI-only ones as the admin mode says."""
+    if declaration.public_api:
+        return WRITE_THROUGH_API
     if (id_ or "").startswith(RUNBOOK_ID_PREFIX) or props.get("admin_mode") == "runbook":
         return RECORD_FOR_RUNBOOK
     return WRITE_THROUGH_API
@@ -214,16 +217,16 @@ class AdminObjectProvider(SyncroProvider):
         return super().diff(id_, olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return strategy_for(None, props).create(self, props)
+        return strategy_for(self.declaration, None, props).create(self, props)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return strategy_for(id_, props).read(self, id_, props)
+        return strategy_for(self.declaration, id_, props).read(self, id_, props)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return strategy_for(id_, news).update(self, id_, news)
+        return strategy_for(self.declaration, id_, news).update(self, id_, news)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        strategy_for(id_, props).delete(self, id_, props)
+        strategy_for(self.declaration, id_, props).delete(self, id_, props)
 
     def runbook_id(self, props: Mapping[str, Any]) -> str:
         return self.declaration.runbook_id(props)

@@ -154,6 +154,7 @@ class Session:
         self._lock = threading.Lock()
         self._collections: dict[Collection, Cache[Any]] = {}
         self._tickets: dict[int, Cache[Ticket]] = {}
+        self._per_customer: dict[tuple[Collection, int], Cache[Any]] = {}
         self._new_customers: set[int] = set()
         self._claims: dict[tuple[str, int], str] = {}
 
@@ -169,6 +170,16 @@ class Session:
             caches = list(self._collections.values())
         for cache in caches:
             cache.forget()
+
+    def of_customer(self, collection: Collection, customer_id: int) -> Cache[Any]:
+        """One customer's objects of a collection listed with `?customer_id=`."""
+        key = (collection, int(customer_id))
+        with self._lock:
+            if key not in self._per_customer:
+                self._per_customer[key] = Cache(
+                    lambda: self.client.list_of(collection, customer_id=key[1])
+                )
+            return self._per_customer[key]
 
     def tickets_of(self, customer_id: int) -> Cache[Ticket]:
         with self._lock:

@@ -259,8 +259,12 @@ class SyncroClient:
         status = response.status_code
         message = message_of(body)
         if status == 401:
-            self._auth_failure = SyncroAuthError(method, path, status, message, body)
-            return self._auth_failure
+            failure = SyncroAuthError(method, path, status, message, body)
+            if not self._token_proven.is_set():
+                # A token that never worked is wrong: every later call fails at once. After
+                # it has worked, a 401 is one missing permission (Syncro says 401, not 403).
+                self._auth_failure = failure
+            return failure
         if status == 404:
             return SyncroNotFound(method, path, status, message, body)
         if status == 422:
@@ -418,7 +422,7 @@ class SyncroClient:
 
     def get_of(self, collection: Collection, object_id: int) -> Any:
         answer = self.request("GET", f"{collection.path}/{object_id}", admin=collection.admin)
-        return collection.model.model_validate(answer[collection.singular])
+        return collection.parse(answer)
 
     def create_of(
         self,
@@ -431,7 +435,7 @@ class SyncroClient:
             collection.path,
             self._body(body),
             lookup=lookup,
-            parse=lambda answer: collection.model.model_validate(answer[collection.singular]),
+            parse=collection.parse,
             admin=collection.admin,
         )
 
@@ -441,7 +445,7 @@ class SyncroClient:
         answer = self.request(
             "PUT", f"{collection.path}/{object_id}", body=self._body(body), admin=collection.admin
         )
-        return collection.model.model_validate(answer[collection.singular])
+        return collection.parse(answer)
 
     def delete_of(self, collection: Collection, object_id: int) -> str:
         answer = self.request("DELETE", f"{collection.path}/{object_id}", admin=collection.admin)

@@ -123,6 +123,40 @@ class TicketAutomation(SyncroModel):
     notify: list[str] = Field(default_factory=list)
 
 
+class PolicyFolder(SyncroModel):
+    """A policy folder (newest spec); the root (`parent_id: null`) is the organization's."""
+
+    id: int
+    name: str | None = None
+    parent_id: int | None = None
+    partial_policy_id: int | None = None
+    effective_policy_id: int | None = None
+
+
+class Contract(SyncroModel):
+    id: int
+    customer_id: int | None = None
+    name: str | None = None
+    sla_id: int | None = None
+    apply_to_all: bool = False
+    start_date: str | None = None
+    status: str | None = None
+
+
+class Contact(SyncroModel):
+    id: int
+    customer_id: int | None = None
+    name: str | None = None
+    email: str | None = None
+
+
+class PortalUser(SyncroModel):
+    id: int
+    customer_id: int | None = None
+    contact_id: int | None = None
+    email: str | None = None
+
+
 # --- request bodies ---------------------------------------------------------------------
 
 
@@ -184,6 +218,31 @@ class TicketPreferencesRequest(SyncroRequest):
     enable_recurring_tickets: bool
 
 
+class PolicyFolderRequest(SyncroRequest):
+    """`PUT /policy_folders/{id}`: the root keeps its name and parent (null)."""
+
+    name: str
+    parent_id: int | None = None
+    partial_policy_id: int | None
+
+
+class ContractRequest(SyncroRequest):
+    customer_id: int
+    name: str
+    sla_id: int | None
+    apply_to_all: bool = True
+    start_date: str
+    status: str = "Active"
+
+
+class ContactRequest(SyncroRequest):
+    customer_id: int
+    name: str
+    email: str
+    # The main contact is an End User: mail routes by it, no portal login (SOP).
+    enable_portal_user: bool = False
+
+
 # --- where each kind of object lives ----------------------------------------------------
 
 
@@ -200,6 +259,11 @@ class Collection:
     model: type[SyncroModel]
     request: type[SyncroRequest] | None = None
     admin: bool = False
+    flat: bool = False
+    """One object comes back bare, not as `{"<singular>": {...}}` (contacts, contracts)."""
+
+    def parse(self, answer: Any) -> Any:
+        return self.model.model_validate(answer if self.flat else answer[self.singular])
 
     @property
     def path(self) -> str:
@@ -207,6 +271,10 @@ class Collection:
 
 
 CUSTOMERS = Collection("customers", "customer", Customer, CustomerRequest)
+POLICY_FOLDERS = Collection("policy_folders", "policy_folder", PolicyFolder, PolicyFolderRequest)
+CONTRACTS = Collection("contracts", "contract", Contract, ContractRequest, flat=True)
+CONTACTS = Collection("contacts", "contact", Contact, ContactRequest, flat=True)
+PORTAL_USERS = Collection("portal_users", "portal_user", PortalUser, flat=True)
 CUSTOMER_FIELDS = Collection(
     "customer_fields", "customer_field", CustomerField, CustomerFieldRequest, admin=True
 )
