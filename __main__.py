@@ -31,6 +31,7 @@ customers = {
         protect=settings.protect_organizations,
         tier_policy_id=settings.tier_policies.get(plan.organization.tier),
         tier_sla_id=settings.tier_slas.get(plan.organization.tier),
+        deliverables_mode=settings.deliverables_mode,
     )
     for plan in customer_plans
 }

@@ -95,6 +95,7 @@ class CustomerOnboarding(pulumi.ComponentResource):
         protect: bool,
         tier_policy_id: int | None = None,
         tier_sla_id: int | None = None,
+        deliverables_mode: str = "scheduler",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("syncro:onboarding:CustomerOnboarding", plan.client_id, None, opts)
@@ -125,6 +126,7 @@ class CustomerOnboarding(pulumi.ComponentResource):
                 item,
                 deliverable=item.key,
                 customer_id=customer_id,
+                opened_by=deliverables_mode,
                 admin_mode=admin_mode,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[platform.preferences]),
             )

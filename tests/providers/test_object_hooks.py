@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -306,3 +307,44 @@ def test_runbook_schedule_is_verified_by_a_ticket_it_opened(emu, http, customer_
     seen = provider.read(created.id, created.outs).outs
     assert seen["status"] == Status.VERIFIED
     assert isinstance(seen["syncro_id"], int)
+
+
+def scheduled(customer_id: float, first_due: date) -> dict[str, Any]:
+    return {
+        **CASES["recurring-ticket"].inputs(customer_id),
+        "first_due": first_due.isoformat(),
+        "lead_days": 5,
+        "opened_by": "scheduler",
+    }
+
+
+@pytest.mark.parametrize("admin_mode", ["api", "runbook"])
+def test_scheduler_mode_opens_the_occurrence_inside_its_lead_window_once(
+    tmp_path: Path, admin_mode: str
+) -> None:
+    """opened_by scheduler: public API in both modes; no admin schedule; idempotent."""
+    with (
+        EmulatorServer(db_path=tmp_path / "t.db", token=TOKEN, rate_limit_per_minute=0) as emu,
+        httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10) as http,
+    ):
+        made = http.post(
+            f"{emu.base_url}/customers",
+            json={"business_name": "Smith Law LLP", "email": "jane@smithlaw.com"},
+        ).json()["customer"]
+        provider = configured(RecurringTicketProvider(), emu)
+        inside = {**scheduled(made["id"], date.today() + timedelta(days=3))}
+        inside["admin_mode"] = admin_mode
+        later = {**inside, "deliverable": "annual-renewal", "subject": "[CS-0042] Annual"}
+        later["first_due"] = (date.today() + timedelta(days=20)).isoformat()
+        first = provider.create(inside)
+        again = provider.create(inside)  # a re-run, or a second resource process
+        provider.create(later)
+        assert first.outs["status"] == Status.APPLIED
+        tickets = http.get(f"{emu.base_url}/tickets", params={"customer_id": made["id"]}).json()[
+            "tickets"
+        ]
+        due = (date.today() + timedelta(days=3)).isoformat()
+        assert [t["subject"] for t in tickets] == [f"[CS-0042] Monthly Report — due {due}"]
+        assert tickets[0]["user_id"] == 1001 and first.outs["syncro_id"] == tickets[0]["id"]
+        assert again.outs["syncro_id"] == first.outs["syncro_id"]
+        assert http.get(f"{emu.admin_url}/recurring_tickets").json()["recurring_tickets"] == []
