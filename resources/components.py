@@ -107,7 +107,10 @@ class CustomerOnboarding(pulumi.ComponentResource):
             # Custom field values are dropped by Syncro unless the field is defined.
             opts=pulumi.ResourceOptions(parent=self, depends_on=platform.fields, protect=protect),
         )
-        customer_id = self.organization.syncro_id
+        # The id, not the syncro_id output: both are the customer's id, but a preview of an
+        # organization update knows the id and not the outputs, and an unknown customer_id
+        # made every child look changed ("~4" previewed, "~1" done).
+        customer_id = self.organization.id.apply(int)
         self.email_rules = {
             rule.domain: EmailRule.register(
                 f"{plan.client_id}-rule-{rule.domain}",

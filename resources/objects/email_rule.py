@@ -7,7 +7,7 @@ from typing import Any
 
 from resources.objects.base import ADMIN_MODE, Input, ObjectType, Status, resource_class, status_key
 from resources.providers.base import AdminObjectProvider
-from resources.providers.ownership import moved_away
+from resources.providers.ownership import moved_away, same_identity
 from resources.syncro.models import EMAIL_RULES, EmailRuleRequest
 
 EMAIL_RULE = ObjectType(
@@ -54,11 +54,13 @@ class EmailRuleProvider(AdminObjectProvider):
         return moved_away(self.session, props, obj.customer_id)
 
     def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
-        return obj.sender == props["sender"] and obj.subject_filter == props.get("subject_filter")
+        return str(obj.sender).lower() == str(props["sender"]).lower() and (
+            obj.subject_filter == props.get("subject_filter")
+        )
 
     def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
         return {
-            "sender": obj.sender,
+            "sender": same_identity(props.get("sender"), obj.sender),
             "subject_filter": obj.subject_filter,
             "position": obj.position,
             "auto_create_contact": obj.auto_create_contact,

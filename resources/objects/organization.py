@@ -11,7 +11,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from resources.catalog import FIELD_CLIENT_ID
 from resources.objects.base import Input, ObjectType, resource_class, status_key
 from resources.providers.base import SyncroProvider
-from resources.providers.ownership import client_id_of, refuse_if_not_theirs
+from resources.providers.ownership import client_id_of, refuse_if_not_theirs, same_identity
 from resources.syncro import SyncroNotFound
 from resources.syncro.models import CUSTOMERS, Customer, CustomerRequest
 
@@ -46,6 +46,10 @@ ORGANIZATION = ObjectType(
 
 class OrganizationExists(Exception):
     """The customer is already in Syncro and the file did not ask to adopt it."""
+
+
+class OrganizationArchived(Exception):
+    """The customer's record is archived in Syncro: a person re-enables it in the UI."""
 
 
 class OrganizationProvider(SyncroProvider):
@@ -88,7 +92,7 @@ class OrganizationProvider(SyncroProvider):
         return {
             **props,
             "business_name": customer.business_name,
-            "email": customer.email,
+            "email": same_identity(props.get("email"), customer.email),
             "notes": customer.notes if customer.notes is not None else props.get("notes"),
             "fields": {k: v for k, v in seen.items() if k not in wanted_edr},
             "edr_keys": {k: v for k, v in seen.items() if k in wanted_edr},
@@ -125,6 +129,16 @@ class OrganizationProvider(SyncroProvider):
 
         The record must be this customer's (its CS Client ID), unless the file adopts it."""
         current = self.client.get_customer(customer_id)
+        if current.disabled:
+            # The published API has no re-enable (the newest spec's customer body has no
+            # `disabled`): writing an archived record would report "applied" for a
+            # customer whose mail and deliverables stay dead.
+            raise OrganizationArchived(
+                f"{props['client_id']}: Syncro organization #{customer_id} "
+                f"({current.business_name!r}) is archived; nothing was written. Fix: in "
+                f"Syncro open Customers > {current.business_name} > Actions > Re-Enable, "
+                "then run `pulumi up` again."
+            )
         if adopting:
             previous = client_id_of(current)
             if previous not in (None, props["client_id"]):

@@ -21,7 +21,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from resources.deliverables import Schedule, current, due_now
 from resources.objects.base import ADMIN_MODE, Input, ObjectType, Status, resource_class, status_key
 from resources.providers.base import AdminObjectProvider
-from resources.providers.ownership import check_customer_of
+from resources.providers.ownership import check_customer_of, same_identity
 from resources.scheduler import ensure_open
 from resources.syncro.models import RECURRING_TICKETS, RecurringTicketRequest
 
@@ -109,6 +109,10 @@ class RecurringTicketProvider(AdminObjectProvider):
 
     # --- opened_by: syncro (UI-only native recurring ticket) -------------------------------
 
+    def check_public(self, props: Mapping[str, Any]) -> None:
+        """GET /users and /users/{id} are public: the runbook never names a stranger."""
+        self._user_id(props)
+
     def _user_id(self, props: Mapping[str, Any]) -> int:
         email = str(props["assignee"])
         user = self.session.users.by_email(email)
@@ -150,8 +154,10 @@ class RecurringTicketProvider(AdminObjectProvider):
             "problem_type": obj.problem_type,
             "frequency": obj.frequency,
             "lead_days": obj.lead_days,
-            "assignee": (obj.user_id and self.session.users.email_of(obj.user_id))
-            or props.get("assignee"),
+            "assignee": same_identity(
+                props.get("assignee"),
+                obj.user_id and self.session.users.email_of(obj.user_id),
+            ),
             "customer_id": obj.customer_id,
             "next_due": obj.next_due,
         }

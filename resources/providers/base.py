@@ -147,6 +147,7 @@ class RecordForRunbook:
         return outs
 
     def create(self, p: AdminObjectProvider, props: dict[str, Any]) -> CreateResult:
+        p.check_public(props)
         # A person may have typed the object in already, unless its customer was
         # created by this very run; `refresh` verifies later in any case.
         if p.session.is_new_customer(props.get("customer_id")):
@@ -160,6 +161,7 @@ class RecordForRunbook:
         return ReadResult(id_=id_, outs=self._outs(p, props, status, found))
 
     def update(self, p: AdminObjectProvider, id_: str, news: dict[str, Any]) -> UpdateResult:
+        p.check_public(news)
         status, found = p.verify(news)
         return UpdateResult(outs=self._outs(p, news, status, found))
 
@@ -208,6 +210,10 @@ class AdminObjectProvider(SyncroProvider):
     def owned_elsewhere(self, obj: Any, props: Mapping[str, Any]) -> str | None:
         """Why Syncro shows this object is no longer this resource's (None: it is)."""
         return None
+
+    def check_public(self, props: Mapping[str, Any]) -> None:
+        """Runbook mode, before recording: what the public API can check (the same
+        checks as api mode, so no runbook step names what does not exist)."""
 
     # --- lifecycle: the strategy decides --------------------------------------------------
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

@@ -64,3 +64,13 @@ def moved_away(session: Session, props: Mapping[str, Any], obj_customer_id: Any)
     if other is not None and other != props.get("client_id"):
         return f"its organization #{int(customer_id)} is now managed as {other}"
     return None
+
+
+def same_identity(wanted: Any, seen: Any) -> Any:
+    """What Syncro has, unless it is the wanted email or domain in other case: Syncro
+    compares those without regard to case, so `Sam@CyberSuite.tech` is no drift."""
+    if seen is None or seen == "":
+        return wanted
+    if isinstance(wanted, str) and isinstance(seen, str) and wanted.lower() == seen.lower():
+        return wanted
+    return seen

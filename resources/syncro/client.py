@@ -26,6 +26,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +37,7 @@ import httpx
 from resources.syncro.errors import (
     SyncroApiError,
     SyncroAuthError,
+    SyncroBadAnswer,
     SyncroError,
     SyncroNotFound,
     SyncroOutcomeUnknown,
@@ -68,6 +70,34 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # A POST answered with these may still have been stored by the origin.
 UNKNOWN_OUTCOME_STATUSES = frozenset({502, 504})
 MAX_RETRY_AFTER_SECONDS = 120.0
+
+
+def _described(body: dict[str, Any] | None) -> str:
+    """What was sent, by key only: values may be secret (EDR keys in `properties`)."""
+    if not body:
+        return "without a body"
+    parts = [
+        f"{key} ({', '.join(map(str, value))})" if isinstance(value, dict) else str(key)
+        for key, value in body.items()
+    ]
+    return "with " + ", ".join(parts)
+
+
+def _leaves(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value] if isinstance(value, str) and len(value) >= 6 else []
+
+
+def _shown(text: str, sent: dict[str, Any] | None, limit: int = 200) -> str:
+    """A server's answer fit for a message: tags dropped, trimmed, and no value we sent
+    (a page echoing the request must not print a secret)."""
+    plain = " ".join(re.sub(r"<[^>]+>", " ", text or "").split())
+    for secret in _leaves(sent):
+        plain = plain.replace(secret, "***")
+    return repr(plain[:limit] + ("..." if len(plain) > limit else "")) if plain else "(empty)"
 
 
 class _LostResponse(Exception):
@@ -230,7 +260,17 @@ class SyncroClient:
                 "%s %s -> %s (%.0f ms)", method, path, status, 1000 * (time.monotonic() - started)
             )
             if status < 400:
-                return response.json() if response.content else {}
+                try:
+                    return response.json() if response.content else {}
+                except ValueError:
+                    if method == "POST":  # stored, most likely: settle it by looking it up
+                        raise _LostResponse(f"HTTP {status} with a body that is not JSON") from None
+                    raise SyncroBadAnswer(
+                        f"Syncro answered {status} to {method} {path} with a body that is not "
+                        f"JSON (cut off, or a proxy's page): {_shown(response.text, body)}. "
+                        f"Sent: {method} {path} {_described(body)}. Fix: the write may have "
+                        "landed; run `pulumi refresh`, then `pulumi up` again."
+                    ) from None
             if method == "POST" and status in UNKNOWN_OUTCOME_STATUSES:
                 raise _LostResponse(f"HTTP {status}")
             if status in RETRY_STATUSES and attempt < self.max_retries:
@@ -241,7 +281,7 @@ class SyncroClient:
                 )
                 attempt += 1
                 continue
-            raise self._error(method, path, response)
+            raise self._error(method, path, response, attempts=attempt + 1, sent=body)
 
     def _wait(self, seconds: float, *, everyone: bool = False) -> None:
         with self._stats_lock:
@@ -251,11 +291,19 @@ class SyncroClient:
         else:
             self._sleep(seconds)
 
-    def _error(self, method: str, path: str, response: httpx.Response) -> SyncroError:
+    def _error(
+        self,
+        method: str,
+        path: str,
+        response: httpx.Response,
+        *,
+        attempts: int = 1,
+        sent: dict[str, Any] | None = None,
+    ) -> SyncroError:
         try:
             body: Any = response.json()
         except ValueError:
-            body = response.text
+            body = _shown(response.text, sent)
         status = response.status_code
         message = message_of(body)
         if status == 401:
@@ -272,9 +320,11 @@ class SyncroClient:
         if status == 429:
             return SyncroRateLimited(method, path, status, message, body)
         if status >= 500:
+            tries = f"after {attempts} attempts" if attempts > 1 else "(not retried)"
             return SyncroUnavailable(
-                f"Syncro answered {status} to {method} {path} after {self.max_retries + 1} "
-                f"attempts: {message}. Run again later; nothing was duplicated."
+                f"Syncro answered {status} to {method} {path} {tries}: {message}. "
+                f"Sent: {method} {path} {_described(sent)}. Fix: run again later; a re-run "
+                "looks objects up before creating them, so nothing is duplicated."
             )
         return SyncroApiError(method, path, status, message, body)
 

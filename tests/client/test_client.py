@@ -15,6 +15,7 @@ from resources.syncro import (
     Pacer,
     SyncroAuthError,
     SyncroClient,
+    SyncroError,
     SyncroNotFound,
     SyncroRateLimited,
     SyncroValidationError,
@@ -343,3 +344,70 @@ def test_a_create_that_commits_after_the_client_gave_up_is_not_sent_again(
     assert [o.id for o in listed] == [made.id], "the late commit was duplicated"
     posts = [e for e in logged(control) if e["method"] == "POST" and e["path"].endswith(collection)]
     assert len(posts) == 1
+
+
+class _Crafted:
+    """A real HTTP server answering every request with one crafted response."""
+
+    def __init__(self, status: int, body: bytes, content_type: str) -> None:
+        import http.server
+        import threading
+
+        crafted = self
+        self.requests: list[str] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                self.rfile.read(length)
+                crafted.requests.append(f"{self.command} {self.path}")
+                self.send_response(status)
+                self.send_header("content-type", content_type)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_PUT = do_POST = _answer
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/api/v1"
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def test_a_truncated_json_answer_says_what_was_sent_what_came_back_and_what_to_do() -> None:
+    """Issue 14 item 15: no bare `Unterminated string`, and no secret in the message."""
+    server = _Crafted(200, b'{"customer": {"id": 12, "business_name": "Smi', "application/json")
+    try:
+        client = SyncroClient(server.base_url, TOKEN, backoff_base=0.01)
+        body = {"business_name": "Smith", "properties": {"HUNT_A-KEY": "acct-secret-123"}}
+        with pytest.raises(SyncroError) as caught:
+            client.update_customer(12, body)
+    finally:
+        server.close()
+    said = str(caught.value)
+    assert "PUT /customers/12" in said and "not JSON" in said
+    assert "properties (HUNT_A-KEY)" in said and '{"customer"' in said
+    assert "pulumi refresh" in said
+    assert "acct-secret-123" not in said and TOKEN not in said
+
+
+def test_an_html_500_counts_the_attempts_really_sent() -> None:
+    page = b"<html><body><h1>We're sorry, but something went wrong.</h1></body></html>"
+    server = _Crafted(500, page, "text/html")
+    try:
+        client = SyncroClient(server.base_url, TOKEN, backoff_base=0.01)
+        with pytest.raises(SyncroError) as caught:
+            client.update_customer(12, {"business_name": "Smith"})
+    finally:
+        server.close()
+    said = str(caught.value)
+    assert len(server.requests) == 1
+    assert "after 7 attempts" not in said and "not retried" in said
+    assert "something went wrong" in said and "<html>" not in said
+    assert "Sent: PUT /customers/12 with business_name" in said

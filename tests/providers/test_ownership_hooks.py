@@ -125,3 +125,53 @@ def test_state_naming_another_customers_record_writes_nothing(emu) -> None:
     with pytest.raises(NotThisCustomer):
         rules.create(rule("CS-0042", float(acme.id)))
     assert puts(emu) == before
+
+
+def test_an_archived_organization_coming_back_stops_with_the_re_enable_step(emu) -> None:
+    """Issue 12 item 4: the API cannot re-enable (no `disabled` in the customer body)."""
+    from resources.objects.organization import OrganizationArchived
+
+    provider = configure(OrganizationProvider(), emu)
+    made = provider.create(org("CS-0042", "jane@smith.example"))
+    with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+        http.post(
+            f"{emu.base_url}/tickets", json={"customer_id": int(made.id), "subject": "History"}
+        ).raise_for_status()
+        http.delete(f"{emu.base_url}/customers/{made.id}").raise_for_status()  # archived
+    provider.session.customers.forget()
+    before = puts(emu)
+    with pytest.raises(OrganizationArchived, match="Actions > Re-Enable"):
+        provider.create(org("CS-0042", "jane@smith.example"))
+    assert puts(emu) == before, "nothing written onto the archived record"
+
+
+def test_account_manager_in_other_case_converges_and_a_stranger_stops_runbook_mode(emu):
+    """Issue 14 item 5 and issue 12 item 5 at hook level."""
+    from resources.objects.recurring_ticket import RecurringTicketProvider
+
+    with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+        http.put(
+            f"{emu.admin_url}/ticket_preferences", json={"enable_recurring_tickets": True}
+        ).raise_for_status()
+    provider = configure(RecurringTicketProvider(), emu)
+    customer = existing(provider, "CS-0042", "jane@smith.example")
+    inputs = {
+        "client_id": "CS-0042",
+        "deliverable": "monthly-report",
+        "subject": "[CS-0042] Monthly Report",
+        "problem_type": "Deliverable",
+        "frequency": "monthly",
+        "first_due": "2027-06-01",
+        "lead_days": 5,
+        "assignee": "Sam@CyberSuite.tech",
+        "customer_id": customer,
+        "opened_by": "syncro",
+        "admin_mode": "api",
+    }
+    created = provider.create(inputs)
+    provider.session.forget_collections()
+    read = provider.read(created.id, created.outs)
+    assert not provider.diff(created.id, read.outs, inputs).changes, "case is no drift"
+    stranger = {**inputs, "assignee": "nobody@cybersuite.tech", "admin_mode": "runbook"}
+    with pytest.raises(ValueError, match="not a Syncro user"):
+        provider.create(stranger)
