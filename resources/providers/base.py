@@ -101,7 +101,30 @@ class SyncroProvider(ResourceProvider):
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = [key for key in self.declaration.managed if olds.get(key) != news.get(key)]
         replaces = [key for key in changed if key in self.declaration.replace_on]
+        if changed:
+            self._say_what_changed(id_, olds, news, changed)
         return DiffResult(changes=bool(changed), replaces=replaces)
+
+    def _say_what_changed(
+        self, id_: str, olds: dict[str, Any], news: dict[str, Any], changed: list[str]
+    ) -> None:
+        """Old -> new per property, shown under the resource in preview and up.
+
+        The 3.188 SDK's DiffResult has no detailed diff, and after a refresh the engine
+        compares inputs with inputs, so drift read back (a rule edited by hand) would show
+        as a bare "~ update". Secrets are named, never valued; unknowns say so."""
+
+        def shown(key: str, value: Any) -> str:
+            if key in self.declaration.secret:
+                return "(secret)"
+            return "(known after up)" if is_unknown(value) else repr(value)[:80]
+
+        said = "; ".join(
+            f"{key}: {shown(key, olds.get(key))} -> {shown(key, news.get(key))}"
+            for key in changed
+        )
+        with contextlib.suppress(Exception):  # outside the engine (tests) there is no log
+            pulumi.log.info(f"{self.declaration.name} {id_}: {said}")
 
 
 class Strategy(Protocol):
