@@ -135,27 +135,23 @@ class CustomerOnboarding(pulumi.ComponentResource):
             )
             for item in plan.deliverables
         }
-        child = pulumi.ResourceOptions(parent=self)
-        self.policy = plan.policy and PolicyAssignment.register(
-            f"{plan.client_id}-policy",
-            plan.policy,
-            partial_policy_id=tier_policy_id,
-            customer_id=customer_id,
-            opts=child,
+        # Syncro's public API, written in both admin modes: one per customer each.
+        public = (
+            ("policy", PolicyAssignment, plan.policy, {"partial_policy_id": tier_policy_id}),
+            ("contract", Contract, plan.contract, {"sla_id": tier_sla_id}),
+            ("contact", Contact, plan.contact, {"portal_user": False}),
         )
-        self.contract = plan.contract and Contract.register(
-            f"{plan.client_id}-contract",
-            plan.contract,
-            sla_id=tier_sla_id,
-            customer_id=customer_id,
-            opts=child,
-        )
-        self.contact = plan.contact and Contact.register(
-            f"{plan.client_id}-contact",
-            plan.contact,
-            portal_user=False,
-            customer_id=customer_id,
-            opts=child,
+        self.policy, self.contract, self.contact = (
+            kind.register(
+                f"{plan.client_id}-{suffix}",
+                item,
+                customer_id=customer_id,
+                opts=pulumi.ResourceOptions(parent=self),
+                **extra,
+            )
+            if item is not None
+            else None
+            for suffix, kind, item, extra in public
         )
         self.children: list[SyncroResource] = [
             *self.email_rules.values(),

@@ -120,8 +120,7 @@ class SyncroProvider(ResourceProvider):
             return "(known after up)" if is_unknown(value) else repr(value)[:80]
 
         said = "; ".join(
-            f"{key}: {shown(key, olds.get(key))} -> {shown(key, news.get(key))}"
-            for key in changed
+            f"{key}: {shown(key, olds.get(key))} -> {shown(key, news.get(key))}" for key in changed
         )
         with contextlib.suppress(Exception):  # outside the engine (tests) there is no log
             pulumi.log.info(f"{self.declaration.name} {id_}: {said}")
