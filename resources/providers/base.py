@@ -112,6 +112,8 @@ class Listing:
             return client.list_customers(include_disabled=True)
         if kind == "leads":
             return client.list_leads()
+        if kind == "contacts":  # every contact: the evidence rule needs their created_at
+            return client.list_contacts()
         if kind == "defined_fields":  # the public view of custom field definitions
             return client.customer_fields()
         if kind.startswith("tickets:"):
@@ -282,6 +284,15 @@ class AdminObjectProvider(SyncroProvider):
         """Runbook mode: ("verified", id) when the public API shows the object works."""
         return "pending", None
 
+    def evidence(self, props: Mapping[str, Any]) -> tuple[str, int | None, str | None]:
+        """Runbook mode: (status, id, what proved it); by default `verify` says no more."""
+        status, found = self.verify(props)
+        return status, found, None
+
+    def _runbook_outs(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        status, found, proof = self.evidence(props)
+        return {**props, "status": status, "syncro_id": found, "evidence": proof}
+
     # --- lifecycle ----------------------------------------------------------------------
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
@@ -295,12 +306,11 @@ class AdminObjectProvider(SyncroProvider):
             # A person may have typed the object in already, unless its customer was
             # created by this very run; `refresh` verifies later in any case.
             if listing.is_new_customer(self.client, props.get("customer_id")):
-                status, found = "pending", None
+                outs = {**props, "status": "pending", "syncro_id": None, "evidence": None}
             else:
-                status, found = self.verify(props)
+                outs = self._runbook_outs(props)
             return CreateResult(
-                id_=f"{RUNBOOK_ID_PREFIX}{self.kind}:{self.runbook_key(props)}",
-                outs={**props, "status": status, "syncro_id": found},
+                id_=f"{RUNBOOK_ID_PREFIX}{self.kind}:{self.runbook_key(props)}", outs=outs
             )
         body = self.body(props)
         existing = self.find(props)
@@ -315,8 +325,7 @@ class AdminObjectProvider(SyncroProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         if props.get("admin_mode") == "runbook" or id_.startswith(RUNBOOK_ID_PREFIX):
-            status, found = self.verify(props)
-            return ReadResult(id_=id_, outs={**props, "status": status, "syncro_id": found})
+            return ReadResult(id_=id_, outs=self._runbook_outs(props))
         obj = listing.get(self.client, self.kind, int(id_))
         if obj is None:
             return ReadResult(id_=None, outs={})  # deleted out of band: up recreates it
@@ -324,8 +333,7 @@ class AdminObjectProvider(SyncroProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         if news["admin_mode"] == "runbook":
-            status, found = self.verify(news)
-            return UpdateResult(outs={**news, "status": status, "syncro_id": found})
+            return UpdateResult(outs=self._runbook_outs(news))
         obj = self.client.admin_update(self.kind, int(id_), self.body(news))
         listing.remember(self.client, self.kind, obj)
         return UpdateResult(outs={**news, "status": "applied", "syncro_id": obj.id})

@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
+from resources.evidence import LeadSeen, rule_evidence, sender_matches
 from resources.providers.base import AdminObjectProvider, listing
 
 
@@ -54,18 +55,33 @@ class EmailRuleProvider(AdminObjectProvider):
             "customer_id": obj.customer_id,
         }
 
-    def verify(self, props: Mapping[str, Any]) -> tuple[str, int | None]:
-        """A rule works once a Won lead from its domain carries a ticket on its organization."""
-        suffix = str(props["sender"]).lower()
-        for lead in listing.all(self.client, "leads"):
-            if (
-                str(lead.email or "").lower().endswith(suffix)
-                and lead.status == "Won"
-                and lead.ticket_id
-                and lead.customer_id == props.get("customer_id")
-            ):
-                return "verified", None
-        return "pending", None
+    def evidence(self, props: Mapping[str, Any]) -> tuple[str, int | None, str | None]:
+        """Verified only by a lead the rule itself must have won (resources/evidence.py)."""
+        customer_id = props.get("customer_id")
+        if not isinstance(customer_id, int | float):  # unknown during preview
+            return "pending", None, None
+        leads = [
+            LeadSeen(
+                id=int(lead.id),
+                email=str(lead.email or ""),
+                status=lead.status,
+                ticket_id=lead.ticket_id,
+                customer_id=lead.customer_id,
+                contact_id=lead.contact_id,
+                created_at=lead.created_at,
+            )
+            for lead in listing.all(self.client, "leads")
+        ]
+        if not any(sender_matches(str(props["sender"]), lead.email) for lead in leads):
+            return "pending", None, None  # no mail from the domain yet: nothing more to read
+        contacts = {int(c.id): c.created_at for c in listing.all(self.client, "contacts")}
+        customers = [c.email or "" for c in listing.all(self.client, "customers")]
+        proof = rule_evidence(
+            str(props["sender"]), int(customer_id), leads, customers, contacts.get
+        )
+        if proof is None:
+            return "pending", None, None
+        return "verified", None, proof.text()
 
 
 class EmailRule(Resource, module="syncro", name="EmailRule"):
@@ -73,6 +89,7 @@ class EmailRule(Resource, module="syncro", name="EmailRule"):
 
     syncro_id: pulumi.Output[int | None]
     status: pulumi.Output[str]
+    evidence: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -103,5 +120,6 @@ class EmailRule(Resource, module="syncro", name="EmailRule"):
             "admin_mode": admin_mode,
             "syncro_id": None,
             "status": None,
+            "evidence": None,
         }
         super().__init__(EmailRuleProvider(), resource_name, props, opts)
