@@ -382,11 +382,17 @@ def _kickoff(stack: str, items: Sequence[UiItem]) -> list[str]:
     return [
         "## Kickoff check (after the automations exist)",
         "",
-        f"`.venv/bin/python scripts/verify_onboarding.py --stack {stack}` sends one email from "
-        "a fresh address at each domain ("
+        "Send one email to the support mailbox from a fresh address at each domain ("
         + ", ".join(code(d) for d in domains)
-        + ") and one from each main contact, then `make refresh` marks each rule `verified` "
-        "from its own lead. By hand: send from an address at the domain that no contact uses.",
+        + "), one that no contact and no customer uses (for example `kickoff-<today>@` the "
+        "domain), and one from each customer's main contact. The fresh mail must come back "
+        "with the acknowledgement and its ticket number, open a ticket on the right "
+        "organization and create the sender as a contact there; `make refresh "
+        f"STACK={stack}` then marks each rule `verified` from its own lead. The main "
+        "contact's mail must open a ticket too, but Syncro matches it to the customer's own "
+        "email before any rule runs, so it proves nothing about the rules. Against the "
+        "emulator, `.venv/bin/python scripts/verify_onboarding.py --outputs <outputs.json>` "
+        "sends all of them.",
     ]
 
 

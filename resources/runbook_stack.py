@@ -93,6 +93,8 @@ def outputs(
     wanted = ui_items(platform_plan, plans, report.organization_ids)
     books = reconcile(wanted, previous if track_removals else None, confirmed)
     customers = {cid: dict(summary) for cid, summary in report.customers.items()}
+    for plan in plans:  # the kickoff check mails from the main contact too
+        customers[plan.client_id]["main_contact"] = plan.organization.email
     for item in books.items:
         status, why = effective_status(item, report.statuses.get(item.key), confirmed)
         why = why or evidence.get(item.key)
