@@ -27,8 +27,9 @@ from resources.components import CustomerOnboarding, OnboardingReport, Platform
 from resources.confirmations import Confirmation
 from resources.domain import CustomerPlan, PlatformPlan
 from resources.ledger import Books, effective_status, reconcile, ui_items
-from resources.providers.email_rule import EmailRule
-from resources.providers.recurring_ticket import RecurringTicket
+from resources.objects.base import SyncroResource
+from resources.objects.email_rule import EmailRule
+from resources.objects.recurring_ticket import RecurringTicket
 from resources.runbook import render_changes, render_runbook, waiting
 
 KEPT_CLASSES = {"EmailRule": EmailRule, "RecurringTicket": RecurringTicket}
@@ -42,11 +43,9 @@ def previous_ledger() -> pulumi.Output[Any]:
     )
 
 
-def keep_removed(
-    books: Books, customers: Mapping[str, CustomerOnboarding]
-) -> list[pulumi.CustomResource]:
+def keep_removed(books: Books, customers: Mapping[str, CustomerOnboarding]) -> list[SyncroResource]:
     """Register every removal still waiting, exactly as it was (no diff, no delete)."""
-    kept: list[pulumi.CustomResource] = []
+    kept: list[SyncroResource] = []
     parents: dict[str, pulumi.Resource] = dict(customers)
     for item in books.removals():
         if not item.resource:
@@ -57,11 +56,10 @@ def keep_removed(
             parents[parent_name] = pulumi.ComponentResource(
                 "syncro:onboarding:CustomerOnboarding", parent_name, None
             )
-        inputs = dict(item.resource["inputs"])
         kept.append(
-            cls(
+            cls.register(
                 item.resource["name"],
-                **inputs,
+                dict(item.resource["inputs"]),
                 opts=pulumi.ResourceOptions(parent=parents[parent_name]),
             )
         )
@@ -164,9 +162,9 @@ def export(
             previous.apply(lambda led: _write_preview(root, stack, wanted_now, led, confirmed))
 
     proofs = {
-        f"rule:{cid}:{domain}": rule.evidence
-        for cid, customer in customers.items()
-        for domain, rule in customer.email_rules.items()
+        rule.status_key: rule.evidence  # type: ignore[attr-defined]
+        for customer in customers.values()
+        for rule in customer.email_rules.values()
     }
 
     def build(args: list[Any]) -> RunbookOutputs:

@@ -42,14 +42,18 @@ from resources.syncro.errors import (
     message_of,
 )
 from resources.syncro.models import (
-    ADMIN_KINDS,
+    ADMIN_COLLECTIONS,
+    CUSTOMERS,
+    Collection,
     Contact,
     Customer,
     CustomerField,
     Lead,
     SyncroModel,
+    SyncroRequest,
     Ticket,
     TicketPreferences,
+    TicketPreferencesRequest,
     User,
 )
 from resources.syncro.pacer import Pacer
@@ -326,25 +330,23 @@ class SyncroClient:
         )
 
     def get_customer(self, customer_id: int) -> Customer:
-        return Customer.model_validate(self.request("GET", f"/customers/{customer_id}")["customer"])
+        return self.get_of(CUSTOMERS, customer_id)
 
-    def create_customer(self, body: dict[str, Any]) -> Customer:
+    def create_customer(self, body: SyncroRequest | dict[str, Any]) -> Customer:
         """Customer emails are unique in Syncro: the email finds a create whose answer was lost."""
-        email_address = str(body.get("email") or "")
-        return self.create(
-            "/customers",
+        email_address = str(self._body(body).get("email") or "")
+        return self.create_of(
+            CUSTOMERS,
             body,
             lookup=lambda: self.find_customer_by_email(email_address) if email_address else None,
-            parse=lambda answer: Customer.model_validate(answer["customer"]),
         )
 
-    def update_customer(self, customer_id: int, body: dict[str, Any]) -> Customer:
-        answer = self.request("PUT", f"/customers/{customer_id}", body=body)
-        return Customer.model_validate(answer["customer"])
+    def update_customer(self, customer_id: int, body: SyncroRequest | dict[str, Any]) -> Customer:
+        return self.update_of(CUSTOMERS, customer_id, body)
 
     def delete_customer(self, customer_id: int) -> str:
         """Syncro deletes a customer without history and archives one with tickets."""
-        return message_of(self.request("DELETE", f"/customers/{customer_id}"))
+        return self.delete_of(CUSTOMERS, customer_id)
 
     # --- tickets, leads, users, settings ------------------------------------------------
     def list_tickets(self, **filters: Any) -> list[Ticket]:
@@ -384,47 +386,80 @@ class SyncroClient:
         fields = (settings.get("customers") or {}).get("customer_fields") or []
         return [CustomerField.model_validate(field) for field in fields]
 
-    # --- the UI-only objects (admin surface) --------------------------------------------
+    # --- any collection, generically ----------------------------------------------------
     @staticmethod
-    def _admin_kind(kind: str) -> tuple[str, type[SyncroModel]]:
-        if kind not in ADMIN_KINDS:
-            raise ValueError(f"unknown admin collection {kind!r}; known: {sorted(ADMIN_KINDS)}")
-        return ADMIN_KINDS[kind]
+    def _body(body: SyncroRequest | dict[str, Any]) -> dict[str, Any]:
+        return body.body() if isinstance(body, SyncroRequest) else dict(body)
 
-    def admin_list(self, kind: str) -> list[Any]:
-        _, model = self._admin_kind(kind)
-        return self.list_all(f"/{kind}", kind, model, admin=True)
-
-    def admin_get(self, kind: str, object_id: int) -> Any:
-        singular, model = self._admin_kind(kind)
-        answer = self.request("GET", f"/{kind}/{object_id}", admin=True)
-        return model.model_validate(answer[singular])
-
-    def admin_create(
-        self, kind: str, body: dict[str, Any], *, lookup: Callable[[], Any | None]
-    ) -> Any:
-        singular, model = self._admin_kind(kind)
-        return self.create(
-            f"/{kind}",
-            body,
-            lookup=lookup,
-            parse=lambda answer: model.model_validate(answer[singular]),
-            admin=True,
+    def list_of(self, collection: Collection, **filters: Any) -> list[Any]:
+        params = {k: v for k, v in filters.items() if v is not None}
+        return self.list_all(
+            collection.path, collection.plural, collection.model, params, admin=collection.admin
         )
 
-    def admin_update(self, kind: str, object_id: int, body: dict[str, Any]) -> Any:
-        singular, model = self._admin_kind(kind)
-        answer = self.request("PUT", f"/{kind}/{object_id}", body=body, admin=True)
-        return model.model_validate(answer[singular])
+    def get_of(self, collection: Collection, object_id: int) -> Any:
+        answer = self.request("GET", f"{collection.path}/{object_id}", admin=collection.admin)
+        return collection.model.model_validate(answer[collection.singular])
 
-    def admin_delete(self, kind: str, object_id: int) -> None:
-        self._admin_kind(kind)
-        self.request("DELETE", f"/{kind}/{object_id}", admin=True)
+    def create_of(
+        self,
+        collection: Collection,
+        body: SyncroRequest | dict[str, Any],
+        *,
+        lookup: Callable[[], Any | None],
+    ) -> Any:
+        return self.create(
+            collection.path,
+            self._body(body),
+            lookup=lookup,
+            parse=lambda answer: collection.model.model_validate(answer[collection.singular]),
+            admin=collection.admin,
+        )
+
+    def update_of(
+        self, collection: Collection, object_id: int, body: SyncroRequest | dict[str, Any]
+    ) -> Any:
+        answer = self.request(
+            "PUT", f"{collection.path}/{object_id}", body=self._body(body), admin=collection.admin
+        )
+        return collection.model.model_validate(answer[collection.singular])
+
+    def delete_of(self, collection: Collection, object_id: int) -> str:
+        answer = self.request("DELETE", f"{collection.path}/{object_id}", admin=collection.admin)
+        return message_of(answer)
+
+    # --- the UI-only objects (admin surface), by collection name ------------------------
+    @staticmethod
+    def _admin(name: str) -> Collection:
+        if name not in ADMIN_COLLECTIONS:
+            raise ValueError(
+                f"unknown admin collection {name!r}; known: {sorted(ADMIN_COLLECTIONS)}"
+            )
+        return ADMIN_COLLECTIONS[name]
+
+    def admin_list(self, name: str) -> list[Any]:
+        return self.list_of(self._admin(name))
+
+    def admin_get(self, name: str, object_id: int) -> Any:
+        return self.get_of(self._admin(name), object_id)
+
+    def admin_create(
+        self, name: str, body: dict[str, Any], *, lookup: Callable[[], Any | None]
+    ) -> Any:
+        return self.create_of(self._admin(name), body, lookup=lookup)
+
+    def admin_update(self, name: str, object_id: int, body: dict[str, Any]) -> Any:
+        return self.update_of(self._admin(name), object_id, body)
+
+    def admin_delete(self, name: str, object_id: int) -> None:
+        self.delete_of(self._admin(name), object_id)
 
     def get_ticket_preferences(self) -> TicketPreferences:
         answer = self.request("GET", "/ticket_preferences", admin=True)
         return TicketPreferences.model_validate(answer["ticket_preferences"])
 
-    def put_ticket_preferences(self, body: dict[str, Any]) -> TicketPreferences:
-        answer = self.request("PUT", "/ticket_preferences", body=body, admin=True)
+    def put_ticket_preferences(
+        self, body: TicketPreferencesRequest | dict[str, Any]
+    ) -> TicketPreferences:
+        answer = self.request("PUT", "/ticket_preferences", body=self._body(body), admin=True)
         return TicketPreferences.model_validate(answer["ticket_preferences"])
