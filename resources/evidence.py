@@ -11,9 +11,11 @@ else, the main contact's own test mail above all, proves nothing about the rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+
+from resources import routing
 
 
 @dataclass(frozen=True)
@@ -45,20 +47,27 @@ class Evidence:
         )
 
 
+@dataclass(frozen=True)
+class ContactSeen:
+    """A contact as `GET /contacts` shows it."""
+
+    email: str
+    customer_id: int | None
+    created_at: str | None
+
+
 def sender_matches(sender: str, address: str) -> bool:
     """`@domain` matches any address at exactly that domain; `user@domain` one address."""
-    sender, address = sender.lower(), address.lower()
-    if sender.startswith("@"):
-        return address.rsplit("@", 1)[-1] == sender[1:]
-    return address == sender
+    return routing.matches(routing.Rule(sender=sender), address)
 
 
-def _before(first: str, second: str) -> bool:
-    """Syncro timestamps carry the account's offset, which moves with daylight saving."""
+def _before(first: str | None, second: str | None) -> bool:
+    """Syncro timestamps carry the account's offset, which moves with daylight saving.
+    An unreadable or missing time counts as "before": never a false proof."""
     try:
-        return datetime.fromisoformat(first) < datetime.fromisoformat(second)
+        return datetime.fromisoformat(str(first)) < datetime.fromisoformat(str(second))
     except ValueError:
-        return True  # unreadable: assume the contact was there first (no false proof)
+        return True
 
 
 def rule_evidence(
@@ -66,33 +75,37 @@ def rule_evidence(
     customer_id: int,
     leads: Iterable[LeadSeen],
     customer_emails: Iterable[str],
-    contact_created_at: Callable[[int], str | None],
+    contacts: Iterable[ContactSeen],
 ) -> Evidence | None:
     """The newest lead that only this rule can have won, or None.
 
-    `customer_emails`: every customer's email in Syncro (the second routing step).
-    `contact_created_at(contact_id)`: when the lead's contact was created, None when
-    it no longer exists (then it cannot be shown to be the rule's own, so no proof).
+    Each lead is routed again the way Syncro routes it (resources/routing.py) against
+    the contacts that existed before it arrived and every customer's email: the lead
+    counts only if the rule, not a contact or a customer's own email, wins it, and
+    Syncro then won it with a ticket on the rule's organization.
     """
-    taken = {email.strip().lower() for email in customer_emails if email}
+    customers = {email: "customer" for email in customer_emails if email}
+    contacts = list(contacts)
+    rule = routing.Rule(sender=sender, customer=int(customer_id))
     for lead in sorted(leads, key=lambda lead: lead.id, reverse=True):
-        address = lead.email.strip().lower()
         if not (
-            sender_matches(sender, address)
+            sender_matches(sender, lead.email)
             and lead.status == "Won"
             and lead.ticket_id
             and lead.customer_id is not None
             and int(lead.customer_id) == int(customer_id)
-            and address not in taken
         ):
             continue
-        if lead.contact_id is not None:
-            created = contact_created_at(int(lead.contact_id))
-            if created is None or lead.created_at is None or _before(created, lead.created_at):
-                continue  # the contact step (or an unknown one) may have won this lead
+        known = {
+            c.email: c.customer_id
+            for c in contacts
+            if c.email and _before(c.created_at, lead.created_at)
+        }
+        if routing.route(lead.email, "", known, customers, [rule]).matched_by != "email_rule":
+            continue
         return Evidence(
             lead_id=lead.id,
-            sender=address,
+            sender=routing.normalize(lead.email),
             date=(lead.created_at or "")[:10] or "unknown date",
             ticket_id=int(lead.ticket_id),
             customer_id=int(customer_id),
@@ -100,4 +113,4 @@ def rule_evidence(
     return None
 
 
-__all__ = ["Evidence", "LeadSeen", "rule_evidence", "sender_matches"]
+__all__ = ["ContactSeen", "Evidence", "LeadSeen", "rule_evidence", "sender_matches"]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from resources.confirmations import Confirmation
 from resources.ledger import Books, Change, UiItem, effective_status
+from resources.text import md_code, md_text
 
 PATH_FIELDS = "Admin > Customers - Customer Custom Fields"
 PATH_MAILBOXES = "Admin > Emails/SMS - Mailboxes"
@@ -63,12 +64,8 @@ def status_key_deliverable(client_id: str, key: str) -> str:
 
 
 def code(text: str) -> str:
-    """`text` as an inline code span, verbatim even if it holds backticks or newlines."""
-    text = text.replace("\n", " ")
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    """`text` as an inline code span a person copies verbatim (resources/text.py)."""
+    return md_code(text)
 
 
 def uncode(span: str) -> str:
@@ -207,8 +204,9 @@ class _Page:
         suffix = ""
         if self.statuses is not None:
             status, why = self.status(item)
-            suffix = f" (status: `{status}`" + (f"; {why}" if why else "") + ")"
-        self.add(f"{marker}{verb} {item.title}{suffix}", f"{indent}- Key: {code(item.key)}")
+            suffix = f" (status: `{status}`" + (f"; {md_text(why)}" if why else "") + ")"
+        title = f"{marker}{verb} {md_text(item.title)}{suffix}"
+        self.add(title, f"{indent}- Key: {code(item.key)}")
         self.add(*(f"{indent}- {line}" for line in details))
         if confirm:
             self.add(f"{indent}- {self.confirm_command(item)}")

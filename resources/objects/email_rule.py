@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from resources.evidence import Evidence, LeadSeen, rule_evidence, sender_matches
+from resources.evidence import ContactSeen, Evidence, LeadSeen, rule_evidence, sender_matches
 from resources.objects.base import ADMIN_MODE, Input, ObjectType, Status, resource_class, status_key
 from resources.providers.base import AdminObjectProvider
 from resources.syncro.models import EMAIL_RULES, EmailRuleRequest
@@ -83,9 +83,12 @@ class EmailRuleProvider(AdminObjectProvider):
         ]
         if not any(sender_matches(sender, lead.email) for lead in leads):
             return None  # no mail from the domain yet: no need to read the contacts
-        contacts = {int(c.id): c.created_at for c in self.session.contacts.all()}
+        contacts = [
+            ContactSeen(email=c.email or "", customer_id=c.customer_id, created_at=c.created_at)
+            for c in self.session.contacts.all()
+        ]
         emails = [c.email or "" for c in self.session.customers.all()]
-        return rule_evidence(sender, int(customer_id), leads, emails, contacts.get)
+        return rule_evidence(sender, int(customer_id), leads, emails, contacts)
 
     def verify(self, props: Mapping[str, Any]) -> tuple[Status, int | None]:
         """Verified only by a lead the rule itself must have won: never by a mail that

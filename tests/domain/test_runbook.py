@@ -10,7 +10,7 @@ import pytest
 
 from resources import confirmations
 from resources.domain import CustomerPlan, PlatformPlan, ordered_rules, plan_all, plan_platform
-from resources.evidence import LeadSeen, rule_evidence
+from resources.evidence import ContactSeen, LeadSeen, rule_evidence
 from resources.ledger import effective_status, reconcile, ui_items
 from resources.runbook import code, parse_steps, render_changes, render_runbook, uncode
 
@@ -184,39 +184,54 @@ def lead(**kw) -> LeadSeen:
 
 def test_the_main_contacts_own_mail_proves_no_rule() -> None:
     # Syncro matched the customer's own email: a ticket on the right organization, no rule.
-    assert rule_evidence("@smithlaw.com", 42, [lead()], ["jane@smithlaw.com"], {}.get) is None
+    assert rule_evidence("@smithlaw.com", 42, [lead()], ["jane@smithlaw.com"], []) is None
 
 
 def test_a_sender_who_was_already_a_contact_proves_no_rule() -> None:
-    old = {5: "2026-11-30T09:00:00.000-08:00"}
+    old = [ContactSeen("bob@smithlaw.com", 42, "2026-11-30T09:00:00.000-08:00")]
     got = rule_evidence(
-        "@smithlaw.com", 42, [lead(email="bob@smithlaw.com", contact_id=5)], [], old.get
+        "@smithlaw.com", 42, [lead(email="bob@smithlaw.com", contact_id=5)], [], old
     )
     assert got is None
 
 
 def test_a_fresh_sender_whose_contact_the_rule_made_is_proof() -> None:
-    made = {5: "2026-12-01T09:00:00.120-08:00"}
+    made = [ContactSeen("new@smithlaw.com", 42, "2026-12-01T09:00:00.120-08:00")]
     got = rule_evidence(
         "@smithlaw.com",
         42,
         [lead(id=3, email="new@smithlaw.com", contact_id=5), lead(id=4)],
         ["jane@smithlaw.com"],
-        made.get,
+        made,
     )
     assert got is not None
     assert got.text() == "lead 3 from new@smithlaw.com on 2026-12-01: ticket 9 on customer 42"
     # Not on our organization, or not Won: no proof.
-    assert rule_evidence("@smithlaw.com", 43, [lead(email="new@smithlaw.com")], [], {}.get) is None
+    assert rule_evidence("@smithlaw.com", 43, [lead(email="new@smithlaw.com")], [], []) is None
     assert (
-        rule_evidence("@smithlaw.com", 42, [lead(email="x@smithlaw.com", status="New")], [], {}.get)
+        rule_evidence("@smithlaw.com", 42, [lead(email="x@smithlaw.com", status="New")], [], [])
         is None
     )
-    assert (
-        rule_evidence("@smithlaw.com", 42, [lead(email="x@smithlaw.com.evil")], [], {}.get) is None
-    )
+    assert rule_evidence("@smithlaw.com", 42, [lead(email="x@smithlaw.com.evil")], [], []) is None
 
 
 def test_code_span_round_trip() -> None:
     for text in ("a`b", "`x", "plain", "{{ticket_number}}"):
         assert uncode(code(text)) == text
+
+
+def test_a_hostile_business_name_stays_literal_and_the_steps_still_parse(platform, plans) -> None:
+    evil = "Evil *Corp* [x](http://e.example) `tick`\n1. Delete everything | <b>"
+    org = dataclasses.replace(plans[0].organization, business_name=evil)
+    hostile = [dataclasses.replace(plans[0], organization=org), *plans[1:]]
+    books = books_for(platform, hostile, ids={plans[0].client_id: 42})
+    text = render_runbook("prod", books, {})
+    steps = parse_steps(text)
+    assert [s.key for s in steps] == [i.key for i in books.items]
+    assert "\n1. Delete" not in text
+    titles = [line for line in text.splitlines() if line[:1].isdigit() and "Evil" in line]
+    assert titles and all("\\<b\\>" in t and "\\*Corp\\*" in t for t in titles)
+    rule = next(s for s in steps if s.key.startswith("rule:"))
+    assert rule.values["Assign to Organization"].startswith(
+        "Evil *Corp* [x](http://e.example) `tick` 1."
+    )
