@@ -7,174 +7,30 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from emulator.spec_paths import requests_outside_spec
 from emulator.testing import EmulatorServer
-from resources.runbook import ParsedStep, parse_steps
+from resources.runbook import parse_steps
 from tests.project import Project, customer_yaml
-from tests.pulumi_cli import REPO_ROOT
+from tests.runbook_person import Person
 
 pytestmark = pytest.mark.slow
 
 TOKEN = "runbook-e2e-token"
 POLICY = ("--policy-pack", "policies")
-FIELD_TYPES = {"Text": "text", "Drop Down": "dropdown", "Date": "date"}
-AUTO_CREATE = {"Never": "never", "Always": "always", "Only for existing Customers": "only_existing"}
 
 
 @pytest.fixture
 def emulator(tmp_path: Path):
+    # Strict: the program's token reaches only Syncro's published API; UI-only objects
+    # exist only on the person's surface, as in Syncro's web UI.
     with EmulatorServer(
-        db_path=tmp_path / "syncro.db", token=TOKEN, rate_limit_per_minute=0
+        db_path=tmp_path / "syncro.db", token=TOKEN, rate_limit_per_minute=0, strict=True
     ) as emu:
         yield emu
-
-
-class Person:
-    """Works in Syncro's web UI (here the emulator's UI stand-in) from the page's words only."""
-
-    def __init__(self, project: Project) -> None:
-        self.project = project
-
-    def _ui(self, method: str, path: str, **kwargs: Any) -> Any:
-        with self.project.api() as http:
-            reply = http.request(method, f"{self.project.emulator.admin_url}/{path}", **kwargs)
-            reply.raise_for_status()
-            return reply.json() if reply.content else None
-
-    def _user_id(self, email: str) -> int:
-        with self.project.api() as http:
-            for entry in http.get("/users").json()["users"]:
-                user_id = entry[0] if isinstance(entry, list) else entry["id"]
-                user = http.get(f"/users/{user_id}").json()["user"]
-                if user["email"] == email:
-                    return int(user_id)
-        raise AssertionError(f"no Syncro user {email}")
-
-    @staticmethod
-    def _customer_id(text: str) -> int:
-        found = re.search(r"Syncro customer id (\d+)", text)
-        assert found, f"the runbook names no customer id: {text}"
-        return int(found.group(1))
-
-    def perform(self, step: ParsedStep) -> None:
-        kind = step.key.split(":", 1)[0]
-        v = step.values
-        if step.verb == "Delete":
-            collection = {"rule": "email_rules", "deliverable": "recurring_tickets"}[kind]
-            label, field = (
-                ("From email domain", "sender") if kind == "rule" else ("Subject", "subject")
-            )
-            needle = v.get(f"Find it by {label}") or next(iter(v.values()))
-            for obj in self._ui("GET", collection)[collection]:
-                if obj[field] == needle:
-                    self._ui("DELETE", f"{collection}/{obj['id']}")
-            return
-        if kind == "field":
-            answers = v.get("Answers, in this order", "")
-            self._ui(
-                "POST",
-                "customer_fields",
-                json={
-                    "name": v["Name"],
-                    "field_type": FIELD_TYPES[v["Field type"]],
-                    "answers": [a for a in answers.split(", ") if a],
-                },
-            )
-        elif kind == "mailbox":
-            (box,) = [
-                m for m in self._ui("GET", "mailboxes")["mailboxes"] if m["address"] == v["Address"]
-            ]
-            self._ui(
-                "PUT",
-                f"mailboxes/{box['id']}",
-                json={
-                    "address": v["Address"],
-                    "active": v["Active"] == "ON",
-                    "auto_create": AUTO_CREATE[v["Automatically Create Tickets"]],
-                },
-            )
-        elif kind == "preferences":
-            self._ui(
-                "PUT",
-                "ticket_preferences",
-                json={
-                    "create_tickets_from_leads": v["Create Tickets from Leads (If Valid)"] == "ON",
-                    "enable_recurring_tickets": v["Enable Recurring Tickets"] == "ON",
-                },
-            )
-        elif kind == "automation":
-            self._ui(
-                "POST",
-                "ticket_automations",
-                json={
-                    "name": v["Name"],
-                    "kind": step.key.split(":", 1)[1],
-                    "subject_template": v["Email subject"],
-                    "body_template": step.body,
-                    "notify": [a for a in v.get("Notify", "").split(", ") if a],
-                },
-            )
-        elif kind == "rule":
-            self._ui(
-                "POST",
-                "email_rules",
-                json={
-                    "sender": v["From email domain"],
-                    "subject_filter": None
-                    if v["Subject filter"] == "(empty)"
-                    else v["Subject filter"],
-                    "customer_id": self._customer_id(v["Assign to Organization"]),
-                    "assignee_user_id": None,
-                    "mailbox_id": None,
-                    "auto_create_contact": v["Auto Create Contact Under Above Customer"] == "ON",
-                    "position": int(v["Position"]),
-                },
-            )
-        elif kind == "deliverable":
-            self._ui(
-                "POST",
-                "recurring_tickets",
-                json={
-                    "customer_id": self._customer_id(v["Customer"]),
-                    "subject": v["Subject"],
-                    "problem_type": v["Issue Type"],
-                    "user_id": self._user_id(v["Assignee"]),
-                    "frequency": v["Frequency"].lower(),
-                    "next_due": v["Next due date"],
-                    "lead_days": int(v["Lead days"].split(" ", 1)[0]),
-                },
-            )
-        else:
-            raise AssertionError(f"a step the person cannot follow: {step}")
-
-    def confirm(self, step: ParsedStep) -> None:
-        assert step.confirm, f"{step.key} has no confirm command"
-        item = step.confirm.split("ITEM=", 1)[1]
-        stack = re.search(r"STACK=(\S+)", step.confirm).group(1)
-        done = subprocess.run(
-            [
-                str(REPO_ROOT / ".venv/bin/python"),
-                "-m",
-                "resources.confirmations",
-                "--stack",
-                stack,
-                "--by",
-                "pat@cybersuite.tech",
-                "--root",
-                str(self.project.root),
-                item,
-            ],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
 
 
 def mail(project: Project, sender: str) -> dict:
@@ -194,7 +50,8 @@ def outputs(project: Project) -> dict:
 def test_runbook_mode_from_first_up_to_every_item_done(tmp_path: Path, emulator) -> None:
     project = Project(tmp_path / "project", emulator, admin_mode="runbook")
     run = project.pulumi
-    person = Person(project)
+    emu = project.emulator
+    person = Person(project.root, emu.person_url, emu.person_token, emu.base_url, emu.token)
     project.add_customer("smith-law.yaml", customer_yaml())
     acme = customer_yaml(
         client_id="CS-0007", name="Acme Dental", tier="Standard", domains=("acmedental.com",)
@@ -273,9 +130,9 @@ def test_runbook_mode_from_first_up_to_every_item_done(tmp_path: Path, emulator)
     for step in changes:
         person.perform(step)
         person.confirm(step)
-    assert [
-        r["sender"] for r in project.admin_list("email_rules") if "smithlaw" in r["sender"]
-    ] == ["@smithlaw.com"]
+    assert [r["sender"] for r in person.list("email_rules") if "smithlaw" in r["sender"]] == [
+        "@smithlaw.com"
+    ]
     done = run("up", "--yes", "--skip-preview", *POLICY)
     assert "4 deleted" in done.stdout, done.stdout
     assert outputs(project)["runbook_waiting"] == 0
@@ -295,7 +152,10 @@ def test_runbook_mode_from_first_up_to_every_item_done(tmp_path: Path, emulator)
     out = outputs(project)
     assert "CS-0007" not in out["customers"]
     assert out["runbook_waiting"] == 0
-    assert project.admin_list("recurring_tickets") and all(
-        "CS-0007" not in t["subject"] for t in project.admin_list("recurring_tickets")
+    assert person.list("recurring_tickets") and all(
+        "CS-0007" not in t["subject"] for t in person.list("recurring_tickets")
     )
     run("preview", "--expect-no-changes", *POLICY)
+    # Everything the program asked of Syncro is in Syncro's published API.
+    assert requests_outside_spec(project.requests()) == []
+    assert {r["surface"] for r in project.requests()} >= {"public", "person"}
