@@ -59,7 +59,7 @@ def keep_removed(books: Books, customers: Mapping[str, CustomerOnboarding]) -> l
         kept.append(
             cls.register(
                 item.resource["name"],
-                dict(item.resource["inputs"]),
+                {**item.resource["inputs"], "pending_removal": True},
                 opts=pulumi.ResourceOptions(parent=parents[parent_name]),
             )
         )

@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from resources.evidence import ContactSeen, Evidence, LeadSeen, rule_evidence, sender_matches
-from resources.objects.base import ADMIN_MODE, Input, ObjectType, Status, resource_class, status_key
+from resources.objects.base import (
+    ADMIN_MODE,
+    PENDING_REMOVAL,
+    Input,
+    ObjectType,
+    Status,
+    resource_class,
+    status_key,
+)
 from resources.providers.base import AdminObjectProvider
 from resources.syncro.models import EMAIL_RULES, EmailRuleRequest
 
@@ -25,6 +33,7 @@ EMAIL_RULE = ObjectType(
         # The Organization's syncro_id: unknown at preview on first create.
         Input("customer_id"),
         ADMIN_MODE,
+        PENDING_REMOVAL,
     ),
     outputs=("syncro_id", "status", "evidence"),
     collection=EMAIL_RULES,

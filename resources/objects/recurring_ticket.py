@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from resources.objects.base import ADMIN_MODE, Input, ObjectType, Status, resource_class, status_key
+from resources.objects.base import (
+    ADMIN_MODE,
+    PENDING_REMOVAL,
+    Input,
+    ObjectType,
+    Status,
+    resource_class,
+    status_key,
+)
 from resources.providers.base import AdminObjectProvider
 from resources.syncro.models import RECURRING_TICKETS, RecurringTicketRequest
 
@@ -22,6 +30,7 @@ RECURRING_TICKET = ObjectType(
         Input("assignee", required=True),
         Input("customer_id"),  # unknown at preview on first create
         ADMIN_MODE,
+        PENDING_REMOVAL,
     ),
     # next_due moves every time the schedule fires: an output, never drift.
     outputs=("syncro_id", "status", "next_due"),
