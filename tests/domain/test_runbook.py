@@ -235,3 +235,51 @@ def test_a_hostile_business_name_stays_literal_and_the_steps_still_parse(platfor
     assert rule.values["Assign to Organization"].startswith(
         "Evil *Corp* [x](http://e.example) `tick` 1."
     )
+
+
+def test_stack_outputs_overlay_statuses_and_keep_a_removed_customer(platform, plans) -> None:
+    from resources.components import OnboardingReport
+    from resources.runbook_stack import outputs
+
+    ids = {p.client_id: n for n, p in enumerate(plans, start=1)}
+    first = books_for(platform, plans, ids=ids)
+    keys = [i.key for i in first.items]
+    report = OnboardingReport(
+        customers={
+            p.client_id: {"status": {k: "pending" for k in keys if p.client_id in k}} for p in plans
+        },
+        statuses=dict.fromkeys(keys, "pending") | {"rule:CS-0042:smithlaw.com": "verified"},
+        organization_ids=ids,
+    )
+    proof = {"rule:CS-0042:smithlaw.com": "lead 3 from a@smithlaw.com on 2026-12-01: ticket 1"}
+    got = outputs(
+        "prod",
+        platform,
+        plans,
+        report,
+        proof,
+        first.ledger(),
+        {},
+        dry_run=False,
+        track_removals=True,
+    )
+    smith = got.customers["CS-0042"]
+    assert smith["status"]["rule:CS-0042:smithlaw.com"] == "verified"
+    assert smith["evidence"]["rule:CS-0042:smithlaw.com"].startswith("lead 3 from")
+    assert smith["main_contact"] == "jane@smithlaw.com"
+    assert got.waiting == len(keys) - 1
+    assert "Nothing: this change needs no step" in got.changes
+
+    # CS-0107 removed: its organization goes through the API; its UI objects wait.
+    rest = [p for p in plans if p.client_id != "CS-0107"]
+    report2 = OnboardingReport(
+        customers={cid: c for cid, c in report.customers.items() if cid != "CS-0107"},
+        statuses=report.statuses,
+        organization_ids={k: v for k, v in ids.items() if k != "CS-0107"},
+    )
+    got2 = outputs(
+        "prod", platform, rest, report2, proof, got.ledger, {}, dry_run=False, track_removals=True
+    )
+    gone = got2.customers["CS-0107"]
+    assert gone["removed"] is True and set(gone["status"].values()) == {"pending-removal"}
+    assert [s.verb for s in parse_steps(got2.changes)] == ["Delete"] * len(gone["status"])
