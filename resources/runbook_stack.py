@@ -59,7 +59,12 @@ def keep_removed(books: Books, customers: Mapping[str, CustomerOnboarding]) -> l
         kept.append(
             cls.register(
                 item.resource["name"],
-                {**item.resource["inputs"], "pending_removal": True},
+                {
+                    # Outputs drop None values on the way back: each declared input again.
+                    **dict.fromkeys(cls.declaration.input_names),
+                    **item.resource["inputs"],
+                    "pending_removal": True,
+                },
                 opts=pulumi.ResourceOptions(parent=parents[parent_name]),
             )
         )
