@@ -3,7 +3,7 @@ person's surface (`/_person/v1`): every step is read from the page (`parse_steps
 done exactly as written; confirm commands are run as printed. Used by the runbook-mode
 end-to-end test and by the README's walkthrough:
 
-    .venv/bin/python -m tests.runbook_person runbooks/trial.md --stack trial \
+    .venv/bin/python -m tests.runbook_person runbooks/trial.md \
         --person-url http://127.0.0.1:8795/_person/v1 --person-token trial-person \
         --api-url http://127.0.0.1:8795/api/v1 --token trial-token [--confirm]
 """
