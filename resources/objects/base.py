@@ -65,10 +65,18 @@ class Input:
     """Kept secret in state and outputs (`additional_secret_outputs`)."""
     required: bool = False
     """check() refuses the resource without it."""
+    default: Any = None
+    """The value when a registration leaves it out (only with `optional`)."""
+    optional: bool = False
+    """May be left out of a registration (then `default`)."""
 
 
 ADMIN_MODE = Input("admin_mode", required=True)
 """Every object Syncro keeps in its web UI only carries the stack's admin mode."""
+
+PENDING_REMOVAL = Input("pending_removal", managed=False, default=False, optional=True)
+"""Runbook mode: the code no longer wants this object but a person has yet to delete it
+in Syncro's UI (resources/runbook_stack.py keeps it registered); the policy pack skips it."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,9 @@ class ObjectType:
             source = plan if isinstance(plan, Mapping) else _fields_of(plan)
             found.update({k: v for k, v in source.items() if k in self.input_names})
         found.update(values)
+        for item in self.inputs:
+            if item.optional and item.name not in found:
+                found[item.name] = item.default
         missing = [name for name in self.input_names if name not in found]
         unknown = [name for name in values if name not in self.input_names]
         if missing or unknown:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from resources.objects.base import ADMIN_MODE, Input, ObjectType, Status, resource_class, status_key
+from resources.evidence import ContactSeen, Evidence, LeadSeen, rule_evidence, sender_matches
+from resources.objects.base import (
+    ADMIN_MODE,
+    PENDING_REMOVAL,
+    Input,
+    ObjectType,
+    Status,
+    resource_class,
+    status_key,
+)
 from resources.providers.base import AdminObjectProvider
 from resources.providers.ownership import moved_away, same_identity
 from resources.syncro.models import EMAIL_RULES, EmailRuleRequest
@@ -25,7 +34,9 @@ EMAIL_RULE = ObjectType(
         # The Organization's syncro_id: unknown at preview on first create.
         Input("customer_id"),
         ADMIN_MODE,
+        PENDING_REMOVAL,
     ),
+    outputs=("syncro_id", "status", "evidence"),
     collection=EMAIL_RULES,
     runbook_key=lambda p: str(p["sender"]),
     status_key=lambda p: status_key("rule", p["client_id"], p["domain"]),
@@ -67,18 +78,41 @@ class EmailRuleProvider(AdminObjectProvider):
             "customer_id": obj.customer_id,
         }
 
+    def _evidence(self, props: Mapping[str, Any]) -> Evidence | None:
+        """A lead only this rule can have won (resources/evidence.py), or None."""
+        customer_id = props.get("customer_id")
+        if not isinstance(customer_id, int | float):  # unknown during preview
+            return None
+        sender = str(props["sender"])
+        leads = [
+            LeadSeen(
+                id=int(lead.id),
+                email=str(lead.email or ""),
+                status=lead.status,
+                ticket_id=lead.ticket_id,
+                customer_id=lead.customer_id,
+                contact_id=lead.contact_id,
+                created_at=lead.created_at,
+            )
+            for lead in self.session.leads.all()
+        ]
+        if not any(sender_matches(sender, lead.email) for lead in leads):
+            return None  # no mail from the domain yet: no need to read the contacts
+        contacts = [
+            ContactSeen(email=c.email or "", customer_id=c.customer_id, created_at=c.created_at)
+            for c in self.session.contacts.all()
+        ]
+        emails = [c.email or "" for c in self.session.customers.all()]
+        return rule_evidence(sender, int(customer_id), leads, emails, contacts)
+
     def verify(self, props: Mapping[str, Any]) -> tuple[Status, int | None]:
-        """A rule works once a Won lead from its domain carries a ticket on its organization."""
-        suffix = str(props["sender"]).lower()
-        for lead in self.session.leads.all():
-            if (
-                str(lead.email or "").lower().endswith(suffix)
-                and lead.status == "Won"
-                and lead.ticket_id
-                and lead.customer_id == props.get("customer_id")
-            ):
-                return Status.VERIFIED, None
-        return Status.PENDING, None
+        """Verified only by a lead the rule itself must have won: never by a mail that
+        Syncro matched to a contact or to a customer's own email first."""
+        return (Status.VERIFIED if self._evidence(props) else Status.PENDING), None
+
+    def proof(self, props: Mapping[str, Any]) -> str | None:
+        found = self._evidence(props)
+        return found.text() if found else None
 
 
 EmailRule = resource_class(

@@ -19,7 +19,15 @@ from typing import Any
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from resources.deliverables import Schedule, current, due_now
-from resources.objects.base import ADMIN_MODE, Input, ObjectType, Status, resource_class, status_key
+from resources.objects.base import (
+    ADMIN_MODE,
+    PENDING_REMOVAL,
+    Input,
+    ObjectType,
+    Status,
+    resource_class,
+    status_key,
+)
 from resources.providers.base import AdminObjectProvider
 from resources.providers.ownership import check_customer_of, same_identity
 from resources.scheduler import ensure_open
@@ -39,6 +47,7 @@ RECURRING_TICKET = ObjectType(
         Input("customer_id"),  # unknown at preview on first create
         Input("opened_by", replace=True),  # "scheduler" | "syncro": different objects
         ADMIN_MODE,
+        PENDING_REMOVAL,
     ),
     # next_due moves every time the schedule fires: an output, never drift.
     outputs=("syncro_id", "status", "next_due"),

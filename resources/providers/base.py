@@ -166,6 +166,8 @@ class RecordForRunbook:
         outs = {**props, "status": status.value}
         if "syncro_id" in p.declaration.outputs:
             outs["syncro_id"] = found
+        if "evidence" in p.declaration.outputs:  # what proved it (contract 4)
+            outs["evidence"] = p.proof(props) if status is Status.VERIFIED else None
         return outs
 
     def create(self, p: AdminObjectProvider, props: dict[str, Any]) -> CreateResult:
@@ -236,6 +238,10 @@ class AdminObjectProvider(SyncroProvider):
     def check_public(self, props: Mapping[str, Any]) -> None:
         """Runbook mode, before recording: what the public API can check (the same
         checks as api mode, so no runbook step names what does not exist)."""
+
+    def proof(self, props: Mapping[str, Any]) -> str | None:
+        """Runbook mode, after `verify` said VERIFIED: what the API showed, in words."""
+        return None
 
     # --- lifecycle: the strategy decides --------------------------------------------------
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

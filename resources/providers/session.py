@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from resources.syncro import SyncroClient, SyncroNotFound
-from resources.syncro.models import Collection, Customer, CustomerField, Lead, Ticket, User
+from resources.syncro.models import (
+    Collection,
+    Contact,
+    Customer,
+    CustomerField,
+    Lead,
+    Ticket,
+    User,
+)
 
 T = TypeVar("T")
 
@@ -149,6 +157,8 @@ class Session:
             lambda: client.list_customers(include_disabled=True)
         )
         self.leads: Cache[Lead] = Cache(client.list_leads)
+        # Every contact, read only when a lead from a rule's domain needs its age.
+        self.contacts: Cache[Contact] = Cache(client.list_contacts)
         self.defined_fields: Cache[CustomerField] = Cache(client.customer_fields)
         self.users = UserDirectory(client)
         self._lock = threading.Lock()
@@ -223,6 +233,13 @@ class Session:
 
 _sessions: dict[Connection, Session] = {}
 _sessions_lock = threading.Lock()
+
+
+def forget_sessions() -> None:
+    """Start again with empty caches (tests: a new emulator may get a freed port, so
+    an equal Connection would otherwise find the previous emulator's lists)."""
+    with _sessions_lock:
+        _sessions.clear()
 
 
 def session_for(connection: Connection) -> Session:

@@ -50,6 +50,7 @@ from resources.syncro.models import (
     ADMIN_COLLECTIONS,
     CUSTOMERS,
     Collection,
+    Contact,
     Customer,
     CustomerField,
     Lead,
@@ -436,6 +437,10 @@ class SyncroClient:
     def list_leads(self, **filters: Any) -> list[Lead]:
         params = {k: v for k, v in filters.items() if v is not None}
         return self.list_all("/leads", "leads", Lead, params)
+
+    def list_contacts(self, **filters: Any) -> list[Contact]:
+        params = {k: v for k, v in filters.items() if v is not None}
+        return self.list_all("/contacts", "contacts", Contact, params)
 
     def user_ids(self) -> list[int]:
         """Every user's id. `GET /users` answers `[[id, full_name], ...]` (the published

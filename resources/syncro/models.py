@@ -63,6 +63,17 @@ class Lead(SyncroModel):
     customer_id: int | None = None
     contact_id: int | None = None
     mailbox_id: int | None = None
+    created_at: str | None = None
+
+
+class Contact(SyncroModel):
+    """Contacts are a flat object (no envelope)."""
+
+    id: int
+    customer_id: int | None = None
+    name: str | None = None
+    email: str | None = None
+    created_at: str | None = None
 
 
 class User(SyncroModel):
@@ -141,13 +152,6 @@ class Contract(SyncroModel):
     apply_to_all: bool = False
     start_date: str | None = None
     status: str | None = None
-
-
-class Contact(SyncroModel):
-    id: int
-    customer_id: int | None = None
-    name: str | None = None
-    email: str | None = None
 
 
 class PortalUser(SyncroModel):
