@@ -30,8 +30,8 @@ customers = {
         admin_mode=settings.admin_mode,
         mailbox_address=settings.support_mailbox,
         protect=settings.protect_organizations,
-        tier_policy_id=settings.tier_policies.get(plan.organization.tier),
-        tier_sla_id=settings.tier_slas.get(plan.organization.tier),
+        tier_policy_id=settings.tier_policy_id(plan.organization.tier),
+        tier_sla_id=settings.tier_sla_id(plan.organization.tier),
         deliverables_mode=settings.deliverables_mode,
     )
     for plan in customer_plans
