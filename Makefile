@@ -10,7 +10,7 @@ POLICY := --policy-pack policies
 QUIET := --suppress-outputs
 export STACK
 
-.PHONY: bootstrap venv cli browser lint test test-fast demo stop emulator preview up refresh destroy runbook bench clean
+.PHONY: bootstrap venv cli browser lint test test-fast demo stop emulator preview up refresh destroy runbook confirm bench clean
 
 bootstrap: venv cli
 
@@ -71,6 +71,7 @@ preview: bootstrap
 
 up: bootstrap
 	$(ENV) $(SELECT) --clear-pending && pulumi up --yes --stack $(STACK) $(POLICY) $(QUIET) --non-interactive
+	@$(ENV) echo "runbook: $$(pulumi stack output runbook_waiting --stack $(STACK)) steps wait for a person: runbooks/$(STACK).md (this change: runbooks/$(STACK).changes.md)"
 
 refresh: bootstrap
 	$(ENV) $(SELECT) && pulumi refresh --clear-pending-creates --yes --stack $(STACK) $(QUIET) --non-interactive
@@ -78,10 +79,19 @@ refresh: bootstrap
 destroy: bootstrap
 	$(ENV) $(SELECT) && pulumi destroy --yes --stack $(STACK) $(QUIET) --non-interactive
 
+# The runbook from the state as it is now (after `make refresh` too) and the
+# confirmations file: a preview runs the program, which writes runbooks/<stack>.md in
+# runbook mode; it changes nothing in Syncro. In api mode the last up's output serves.
 runbook: bootstrap
 	@mkdir -p runbooks
-	$(ENV) pulumi stack output runbook --stack $(STACK) > runbooks/$(STACK).md
+	@rm -f runbooks/$(STACK).md
+	$(ENV) $(PULUMI_STACK) pulumi preview --stack $(STACK) $(QUIET) --non-interactive >/dev/null
+	@test -f runbooks/$(STACK).md || { $(ENV) pulumi stack output runbook --stack $(STACK) > runbooks/$(STACK).md; }
 	@echo "runbook: runbooks/$(STACK).md"
+
+# Record what a person confirmed in Syncro's UI: make confirm STACK=prod ITEM=mailbox@1a2b3c4d
+confirm: venv
+	$(PY) -m resources.confirmations --stack $(STACK) "$(ITEM)"
 
 # Benchmarks against the emulator (bench/README.md): about 11 minutes on 2 idle cores, writes bench/results.json.
 bench: bootstrap

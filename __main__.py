@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pulumi
 
+from resources import confirmations, runbook_stack
 from resources.components import CustomerOnboarding, Platform, report
 from resources.domain import plan_all, plan_platform
-from resources.runbook import render_runbook
 from resources.settings import StackConfigError, StackSettings
 from resources.spec import CustomerFileError, load_customers
 
@@ -14,7 +14,8 @@ try:
     settings = StackSettings.load()
     specs = load_customers(Path(__file__).parent / "customers")
     settings.require_edr_keys(specs)
-except (StackConfigError, CustomerFileError) as problem:
+    confirmed = confirmations.load(Path(__file__).parent, settings.stack)
+except (StackConfigError, CustomerFileError, confirmations.ConfirmationsError) as problem:
     # Before any resource is registered: one bad file stops the run, nothing half-made.
     raise pulumi.RunError(str(problem)) from None
 
@@ -29,6 +30,9 @@ customers = {
         admin_mode=settings.admin_mode,
         mailbox_address=settings.support_mailbox,
         protect=settings.protect_organizations,
+        tier_policy_id=settings.tier_policy_id(plan.organization.tier),
+        tier_sla_id=settings.tier_sla_id(plan.organization.tier),
+        deliverables_mode=settings.deliverables_mode,
     )
     for plan in customer_plans
 }
@@ -36,12 +40,15 @@ customers = {
 pulumi.export("admin_mode", settings.admin_mode)
 # One Output over every id and status: cheap for the SDK even at hundreds of customers.
 onboarding = report(platform, customers)
-pulumi.export("customers", onboarding.apply(lambda r: r.customers))
-pulumi.export(
-    "runbook",
-    onboarding.apply(
-        lambda r: render_runbook(
-            settings.stack, platform_plan, customer_plans, r.statuses, r.organization_ids
-        )
-    ),
+# The runbook: whole stack, this change, steps waiting, and the ledger the next run reads.
+runbook_stack.export(
+    Path(__file__).parent,
+    settings.stack,
+    settings.admin_mode,
+    platform,
+    platform_plan,
+    customer_plans,
+    customers,
+    onboarding,
+    confirmed,
 )

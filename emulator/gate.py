@@ -203,6 +203,21 @@ def mask_authorization(value: str | None) -> str | None:
     return "Bearer ***" if value.lower().startswith("bearer ") else "***"
 
 
+async def _buffered(receive: Receive) -> Receive:
+    """Read the request body now; replay it to the app, then pass on what follows."""
+    messages: list[dict[str, Any]] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body"):
+            break
+
+    async def replay() -> dict[str, Any]:
+        return messages.pop(0) if messages else await receive()
+
+    return replay
+
+
 async def _answer(
     send: Send, status: int, body: Any, headers: dict[str, str] | None = None
 ) -> None:
@@ -275,6 +290,9 @@ class Gate:
                 return
             rule, fault = emu.faults.pick(method, path)
             if rule and rule.latency_ms:
+                # The server has the whole request before it is slow, so a client that
+                # gives up meanwhile does not stop the write (as on a real server).
+                receive = await _buffered(receive)
                 await asyncio.sleep(rule.latency_ms / 1000)
             if fault == "rate_429":
                 entry["fault"] = fault

@@ -262,6 +262,8 @@ def stack_items(args: StackValidationArgs, resource_type: str) -> list[StackItem
         if resource.resource_type != resource_type:
             continue
         props = plain(resource.props)
+        if isinstance(props, dict) and props.get("pending_removal") is True:
+            continue  # no longer asked for: kept only until a person deletes it in Syncro
         items.append(
             StackItem(resource.urn, resource.name, props if isinstance(props, dict) else {})
         )

@@ -14,15 +14,19 @@ from typing import Any
 import pulumi
 
 from resources.domain import CustomerPlan, PlatformPlan
-from resources.providers.email_rule import EmailRule
-from resources.providers.organization import Organization
-from resources.providers.platform import (
+from resources.objects.base import SyncroResource
+from resources.objects.contact import Contact
+from resources.objects.contract import Contract
+from resources.objects.email_rule import EmailRule
+from resources.objects.organization import Organization
+from resources.objects.platform import (
     CustomFieldDefinition,
     SupportMailbox,
     TicketAutomation,
     TicketPreferences,
 )
-from resources.providers.recurring_ticket import RecurringTicket
+from resources.objects.policy_assignment import PolicyAssignment
+from resources.objects.recurring_ticket import RecurringTicket
 
 
 def slug(text: str) -> str:
@@ -43,62 +47,42 @@ class Platform(pulumi.ComponentResource):
         super().__init__("syncro:onboarding:Platform", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.fields = [
-            CustomFieldDefinition(
-                f"field-{slug(field.name)}",
-                name=field.name,
-                field_type=field.field_type,
-                answers=list(field.answers),
-                admin_mode=admin_mode,
-                opts=child,
+            CustomFieldDefinition.register(
+                f"field-{slug(field.name)}", field, admin_mode=admin_mode, opts=child
             )
             for field in plan.custom_fields
         ]
-        self.mailbox = SupportMailbox(
+        self.mailbox = SupportMailbox.register(
             "support-mailbox",
             address=plan.mailbox_address,
+            active=True,
             auto_create=plan.mailbox_auto_create,
             admin_mode=admin_mode,
             opts=child,
         )
         # The mailbox is made safe before leads may turn into tickets: an unknown
         # sender must never create an organization, not even for a moment.
-        self.preferences = TicketPreferences(
+        self.preferences = TicketPreferences.register(
             "ticket-preferences",
-            create_tickets_from_leads=plan.create_tickets_from_leads,
-            enable_recurring_tickets=plan.enable_recurring_tickets,
+            plan,
             admin_mode=admin_mode,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.mailbox]),
         )
         self.automations = [
-            TicketAutomation(
-                f"automation-{automation.kind}",
-                name=automation.name,
-                kind=automation.kind,
-                subject_template=automation.subject_template,
-                body_template=automation.body_template,
-                notify=list(automation.notify),
-                admin_mode=admin_mode,
-                opts=child,
+            TicketAutomation.register(
+                f"automation-{automation.kind}", automation, admin_mode=admin_mode, opts=child
             )
             for automation in plan.automations
         ]
-        self.statuses: dict[str, pulumi.Output[str]] = {
-            **{
-                f"field:{f.name}": r.status
-                for f, r in zip(plan.custom_fields, self.fields, strict=True)
-            },
-            "mailbox": self.mailbox.status,
-            "preferences": self.preferences.status,
-            **{
-                f"automation:{a.kind}": r.status
-                for a, r in zip(plan.automations, self.automations, strict=True)
-            },
-        }
+        self.statuses = statuses_of(
+            [*self.fields, self.mailbox, self.preferences, *self.automations]
+        )
         self.register_outputs({"statuses": self.statuses})
 
 
 class CustomerOnboarding(pulumi.ComponentResource):
-    """One customer: the organization, one email rule per domain, the tier's deliverables."""
+    """One customer: the organization, one email rule per domain, the tier's deliverables,
+    and through the public API its policy set, its SLA contract and its main contact."""
 
     def __init__(
         self,
@@ -109,36 +93,28 @@ class CustomerOnboarding(pulumi.ComponentResource):
         admin_mode: str,
         mailbox_address: str,
         protect: bool,
+        tier_policy_id: int | None = None,
+        tier_sla_id: int | None = None,
+        deliverables_mode: str = "scheduler",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        org_plan = plan.organization
         super().__init__("syncro:onboarding:CustomerOnboarding", plan.client_id, None, opts)
-        self.organization = Organization(
+        self.organization = Organization.register(
             plan.client_id,
-            client_id=plan.client_id,
-            business_name=org_plan.business_name,
-            email=org_plan.email,
-            contact_name=org_plan.contact_name,
-            tier=org_plan.tier,
-            domains=list(org_plan.domains),
-            fields=dict(org_plan.fields),
-            sla_terms=dict(org_plan.sla_terms),
+            plan.organization,
             edr_keys=edr_keys,
-            notes=org_plan.notes or "",
-            adopt=org_plan.adopt,
+            portal_user=False,
             # Custom field values are dropped by Syncro unless the field is defined.
             opts=pulumi.ResourceOptions(parent=self, depends_on=platform.fields, protect=protect),
         )
-        customer_id = self.organization.syncro_id
+        # The id, not the syncro_id output: both are the customer's id, but a preview of an
+        # organization update knows the id and not the outputs, and an unknown customer_id
+        # made every child look changed ("~4" previewed, "~1" done).
+        customer_id = self.organization.id.apply(int)
         self.email_rules = {
-            rule.domain: EmailRule(
+            rule.domain: EmailRule.register(
                 f"{plan.client_id}-rule-{rule.domain}",
-                client_id=plan.client_id,
-                domain=rule.domain,
-                sender=rule.sender,
-                subject_filter=rule.subject_filter,
-                position=rule.position,
-                auto_create_contact=rule.auto_create_contact,
+                rule,
                 mailbox=mailbox_address,
                 mailbox_id=platform.mailbox.syncro_id,
                 customer_id=customer_id,
@@ -148,47 +124,69 @@ class CustomerOnboarding(pulumi.ComponentResource):
             for rule in plan.email_rules
         }
         self.deliverables = {
-            item.key: RecurringTicket(
+            item.key: RecurringTicket.register(
                 f"{plan.client_id}-{item.key}",
-                client_id=plan.client_id,
+                item,
                 deliverable=item.key,
-                subject=item.subject,
-                problem_type=item.problem_type,
-                frequency=item.frequency,
-                first_due=item.first_due.isoformat(),
-                lead_days=item.lead_days,
-                assignee=item.assignee,
                 customer_id=customer_id,
+                opened_by=deliverables_mode,
                 admin_mode=admin_mode,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[platform.preferences]),
             )
             for item in plan.deliverables
         }
-        self.statuses: dict[str, pulumi.Output[str]] = {
-            **{
-                f"rule:{plan.client_id}:{domain}": rule.status
-                for domain, rule in self.email_rules.items()
-            },
-            **{
-                f"deliverable:{plan.client_id}:{key}": ticket.status
-                for key, ticket in self.deliverables.items()
-            },
-        }
+        # Syncro's public API, written in both admin modes: one per customer each.
+        public = (
+            ("policy", PolicyAssignment, plan.policy, {"partial_policy_id": tier_policy_id}),
+            ("contract", Contract, plan.contract, {"sla_id": tier_sla_id}),
+            ("contact", Contact, plan.contact, {"portal_user": False}),
+        )
+        self.policy, self.contract, self.contact = (
+            kind.register(
+                f"{plan.client_id}-{suffix}",
+                item,
+                customer_id=customer_id,
+                opts=pulumi.ResourceOptions(parent=self),
+                **extra,
+            )
+            if item is not None
+            else None
+            for suffix, kind, item, extra in public
+        )
+        self.children: list[SyncroResource] = [
+            *self.email_rules.values(),
+            *self.deliverables.values(),
+            *(r for r in (self.policy, self.contract, self.contact) if r is not None),
+        ]
+        self.statuses = statuses_of(self.children)
         self.plan = plan
         # The summary is built once for the whole stack (see `report`): a per-customer
         # Output.all over nested dicts cost the SDK about 50 Outputs a customer.
         self.register_outputs({})
 
     def summary(
-        self, organization_id: Any, rule_ids: Mapping[str, Any], statuses: Mapping[str, str]
+        self, organization_id: Any, ids: Mapping[str, Any], statuses: Mapping[str, str]
     ) -> dict[str, Any]:
-        """What the `customers` stack output says of this customer, from resolved values."""
+        """What the `customers` stack output says of this customer, from resolved values.
+
+        `ids` and `statuses` are keyed by status key (`SyncroResource.status_key`)."""
         org_plan = self.plan.organization
         return {
             "business_name": org_plan.business_name,
             "tier": org_plan.tier,
             "organization_id": organization_id,
-            "email_rules": dict(rule_ids),
+            "email_rules": {
+                domain: ids[rule.status_key] for domain, rule in self.email_rules.items()
+            },
+            **{
+                name: ids[resource.status_key]
+                for name, resource in (
+                    ("policy_folder_id", self.policy),
+                    ("contract_id", self.contract),
+                    ("contact_id", self.contact),
+                )
+                if resource is not None
+            },
             "deliverables": [
                 {
                     "deliverable": item.key,
@@ -204,6 +202,11 @@ class CustomerOnboarding(pulumi.ComponentResource):
         }
 
 
+def statuses_of(resources: list[SyncroResource]) -> dict[str, pulumi.Output[str]]:
+    """Each resource's status under its declared status key, in the given order."""
+    return {r.status_key: r.status for r in resources if r.status_key}  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
 class OnboardingReport:
     """Every customer's summary, every object's status and every organization id, resolved."""
@@ -216,41 +219,38 @@ class OnboardingReport:
 def report(
     platform: Platform, customers: Mapping[str, CustomerOnboarding]
 ) -> pulumi.Output[OnboardingReport]:
-    """One Output over a flat list of every id and status the stack outputs need.
+    """One Output over every id and status the stack outputs need, in three flat maps.
 
     Nested dicts of Outputs make the SDK wrap every key and value in Outputs of its
-    own, and it tracks each Output in a list it scans linearly; one flat Output.all
-    keeps a 200-customer preview close to the engine's own cost (bench/README.md).
+    own, and it tracks each Output in a list it scans linearly; a few flat
+    `Output.all(**map)` keep a 200-customer preview close to the engine's own cost
+    (bench/README.md).
     """
     statuses = {
         **platform.statuses,
         **{key: status for c in customers.values() for key, status in c.statuses.items()},
     }
     org_ids = {cid: customer.organization.syncro_id for cid, customer in customers.items()}
-    rule_ids = {
-        (cid, domain): rule.syncro_id
-        for cid, customer in customers.items()
-        for domain, rule in customer.email_rules.items()
+    ids = {
+        resource.status_key: resource.syncro_id
+        for customer in customers.values()
+        for resource in customer.children
     }
 
-    def build(resolved: list[Any]) -> OnboardingReport:
-        ids_from = len(statuses)  # `flat` below: statuses, then org ids, then rule ids
-        rules_from = ids_from + len(org_ids)
-        got_statuses = dict(zip(statuses, resolved[:ids_from], strict=True))
-        got_org_ids = dict(zip(org_ids, resolved[ids_from:rules_from], strict=True))
-        got_rule_ids = dict(zip(rule_ids, resolved[rules_from:], strict=True))
+    def build(resolved: dict[str, dict[str, Any]]) -> OnboardingReport:
+        # An empty `Output.all()` resolves to a list: dict() makes every map a map.
+        got_statuses, got_org_ids = dict(resolved["statuses"]), dict(resolved["org_ids"])
         return OnboardingReport(
             customers={
-                cid: customer.summary(
-                    got_org_ids[cid],
-                    {d: got_rule_ids[(cid, d)] for d in customer.email_rules},
-                    got_statuses,
-                )
+                cid: customer.summary(got_org_ids[cid], dict(resolved["ids"]), got_statuses)
                 for cid, customer in customers.items()
             },
             statuses=got_statuses,
             organization_ids=got_org_ids,
         )
 
-    flat = [*statuses.values(), *org_ids.values(), *rule_ids.values()]
-    return pulumi.Output.all(*flat).apply(build)
+    return pulumi.Output.all(
+        statuses=pulumi.Output.all(**statuses),
+        org_ids=pulumi.Output.all(**org_ids),
+        ids=pulumi.Output.all(**ids),
+    ).apply(build)

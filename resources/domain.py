@@ -65,11 +65,44 @@ class DeliverablePlan:
 
 
 @dataclass(frozen=True)
+class PolicyPlan:
+    """The tier's RMM policy set on the organization's root policy folder."""
+
+    client_id: str
+    tier: str
+    policy_kind: str
+
+
+@dataclass(frozen=True)
+class ContractPlan:
+    """The contract that puts the tier's Syncro SLA on every ticket of the customer."""
+
+    client_id: str
+    tier: str
+    name: str
+    sla_name: str
+    sla_terms: dict[str, int | None]
+    start_date: date
+
+
+@dataclass(frozen=True)
+class ContactPlan:
+    """The main POC as an End User of the organization (never a portal user)."""
+
+    client_id: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
 class CustomerPlan:
     client_id: str
     organization: OrganizationPlan
     email_rules: tuple[EmailRulePlan, ...]
     deliverables: tuple[DeliverablePlan, ...]
+    policy: PolicyPlan | None = None
+    contract: ContractPlan | None = None
+    contact: ContactPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -161,12 +194,32 @@ def plan_deliverables(spec: CustomerSpec) -> tuple[DeliverablePlan, ...]:
     )
 
 
+def policy_kind(tier_name: str) -> str:
+    """Which policy set a tier needs (the id comes from stack config syncro:tierPolicies)."""
+    return f"{tier_name} policy set"
+
+
+def sla_name(tier_name: str) -> str:
+    """How the tier's SLA is named in Syncro (made once in the UI; id in syncro:tierSlas)."""
+    return f"{BRAND} {tier_name} SLA"
+
+
 def plan_customer(spec: CustomerSpec) -> CustomerPlan:
     return CustomerPlan(
         client_id=spec.client_id,
         organization=plan_organization(spec),
         email_rules=plan_email_rules(spec),
         deliverables=plan_deliverables(spec),
+        policy=PolicyPlan(spec.client_id, spec.tier, policy_kind(spec.tier)),
+        contract=ContractPlan(
+            client_id=spec.client_id,
+            tier=spec.tier,
+            name=f"[{spec.client_id}] {spec.tier} plan - {spec.name}",
+            sla_name=sla_name(spec.tier),
+            sla_terms=spec.effective_sla().as_dict(),
+            start_date=spec.go_live,
+        ),
+        contact=ContactPlan(spec.client_id, spec.main_poc.name, spec.main_poc.email),
     )
 
 

@@ -1,10 +1,14 @@
-"""The SOP's end-to-end check, against the local emulator after `pulumi up`.
+"""The SOP's kickoff check, against the local emulator after `pulumi up`.
 
-For every onboarded customer and each of its domains, send a test email into the
-emulator's inbound pipeline and check what Syncro would do: a ticket opens on
-the right organization, the sender becomes a contact under it, and the branded
-acknowledgement carries the ticket number. Prints a summary table; exits 1 on
-any failure.
+For every onboarded customer and each of its domains, send a test email from a
+*fresh* address (one no contact and no customer uses, new on every run) into the
+emulator's inbound pipeline and check what Syncro would do: the email rule, not an
+earlier routing step, wins it; a ticket opens on the right organization; the sender
+becomes a contact under it; the acknowledgement carries the ticket number. Then the
+main contact mails in too: that must open a ticket on the organization as well, but
+Syncro matches it by the customer's own email before any rule, so it proves nothing
+about the rules (and `refresh` never counts it as a rule's evidence). Prints a
+summary table; exits 1 on any failure.
 
 Usage: python scripts/verify_onboarding.py --outputs outputs.json [--emulator URL]
 (URL defaults to $EMULATOR_URL, which scripts/env.sh sets from EMULATOR_PORT.)
@@ -17,6 +21,7 @@ import argparse
 import json
 import os
 import sys
+import uuid
 from pathlib import Path
 
 import httpx
@@ -24,47 +29,61 @@ import httpx
 CHECK_SENDER = "onboarding-check"
 
 
+def _mail(http: httpx.Client, sender: str, mailbox: str, subject: str) -> dict:
+    reply = http.post(
+        "/_emulator/inbound-email",
+        json={
+            "from": sender,
+            "to": mailbox,
+            "subject": subject,
+            "body": "Sent by the kickoff check to prove routing works.",
+        },
+    )
+    reply.raise_for_status()
+    return reply.json()
+
+
+def _problems(got: dict, organization_id: int, *, by_rule: bool) -> list[str]:
+    ack = got.get("acknowledgement") or {}
+    number = got.get("ticket_number")
+    problems = []
+    if got.get("outcome") != "ticket":
+        problems.append(f"outcome {got.get('outcome')!r}, expected a ticket")
+    if got.get("customer_id") != organization_id:
+        problems.append(f"ticket on customer {got.get('customer_id')}, expected {organization_id}")
+    if by_rule and got.get("matched_by") != "email_rule":
+        problems.append(f"won by {got.get('matched_by')!r}, not by the email rule")
+    if by_rule and not got.get("contact_created"):
+        problems.append("no contact created for the sender")
+    if number is None or str(number) not in f"{ack.get('subject', '')} {ack.get('body', '')}":
+        problems.append("acknowledgement lacks the ticket number")
+    return problems
+
+
 def verify(outputs: dict, emulator: str, mailbox: str) -> list[dict]:
+    run = uuid.uuid4().hex[:8]
     rows = []
     with httpx.Client(base_url=emulator, timeout=30) as http:
         for client_id, customer in sorted(outputs["customers"].items()):
-            for domain in customer["email_rules"]:
-                sender = f"{CHECK_SENDER}@{domain}"
-                reply = http.post(
-                    "/_emulator/inbound-email",
-                    json={
-                        "from": sender,
-                        "to": mailbox,
-                        "subject": f"Onboarding check for {client_id} from {domain}",
-                        "body": "Sent by make demo to prove routing works.",
-                    },
-                )
-                reply.raise_for_status()
-                got = reply.json()
-                ack = got.get("acknowledgement") or {}
-                number = got.get("ticket_number")
-                ack_text = f"{ack.get('subject', '')} {ack.get('body', '')}"
-                problems = []
-                if got.get("outcome") != "ticket":
-                    problems.append(f"outcome {got.get('outcome')!r}, expected a ticket")
-                if got.get("customer_id") != customer["organization_id"]:
-                    problems.append(
-                        f"ticket on customer {got.get('customer_id')}, "
-                        f"expected {customer['organization_id']}"
-                    )
-                if not got.get("contact_id"):
-                    problems.append("no contact for the sender")
-                if number is None or str(number) not in ack_text:
-                    problems.append("acknowledgement lacks the ticket number")
+            if customer.get("removed"):
+                continue
+            senders = [
+                (f"{CHECK_SENDER}-{run}@{domain}", True) for domain in customer["email_rules"]
+            ]
+            if customer.get("main_contact"):
+                senders.append((customer["main_contact"], False))
+            for sender, by_rule in senders:
+                got = _mail(http, sender, mailbox, f"Kickoff check for {client_id} from {sender}")
+                problems = _problems(got, customer["organization_id"], by_rule=by_rule)
                 rows.append(
                     {
                         "client_id": client_id,
                         "organization": customer["business_name"],
-                        "tier": customer["tier"],
-                        "domain": domain,
-                        "ticket": number,
-                        "contact": "created" if got.get("contact_created") else "existing",
-                        "deliverables": len(customer["deliverables"]),
+                        "sender": sender,
+                        "proves": "email rule" if by_rule else "main contact (no rule)",
+                        "matched_by": got.get("matched_by"),
+                        "ticket": got.get("ticket_number"),
+                        "lead": got.get("lead_id"),
                         "result": "OK" if not problems else "FAIL: " + "; ".join(problems),
                     }
                 )

@@ -63,9 +63,16 @@ class Project:
     """The project in `root`, its `local` stack pointed at `emulator`."""
 
     def __init__(
-        self, root: Path, emulator: Any, admin_mode: str = "api", main: Path | None = None
+        self,
+        root: Path,
+        emulator: Any,
+        admin_mode: str = "api",
+        main: Path | None = None,
+        deliverables: str = "syncro",
     ) -> None:
-        """`main`: another entry point that runs the real program (linked as program.py)."""
+        """`main`: another entry point that runs the real program (linked as program.py).
+        `deliverables`: `syncro:deliverables`; these tests were written for Syncro's native
+        recurring tickets, the stack default is the scheduler (contract 3)."""
         self.root = root
         self.emulator = emulator
         root.mkdir(parents=True, exist_ok=True)
@@ -83,6 +90,7 @@ class Project:
         self.config("syncro:baseUrl", emulator.base_url)
         self.config("syncro:apiToken", emulator.token, secret=True)
         self.config("syncro:adminMode", admin_mode)
+        self.config("syncro:deliverables", deliverables)
 
     def config(self, key: str, value: str, *, secret: bool = False, path: bool = False) -> None:
         args = ["config", "set", key, value]

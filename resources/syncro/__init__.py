@@ -4,6 +4,7 @@ from resources.syncro.client import SyncroClient, admin_url_for
 from resources.syncro.errors import (
     SyncroApiError,
     SyncroAuthError,
+    SyncroBadAnswer,
     SyncroError,
     SyncroNotFound,
     SyncroOutcomeUnknown,
@@ -17,6 +18,7 @@ __all__ = [
     "Pacer",
     "SyncroApiError",
     "SyncroAuthError",
+    "SyncroBadAnswer",
     "SyncroClient",
     "SyncroError",
     "SyncroNotFound",

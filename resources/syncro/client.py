@@ -6,8 +6,11 @@
 - 429, 502, 503, 504 and connection errors are retried with exponential backoff and
   full jitter, honouring `Retry-After`.
 - A create whose outcome is unknown (timeout after sending, connection dropped,
-  502/504) is never repeated blindly: the object is looked up first, and the POST
-  is repeated only when the lookup proves it was not stored.
+  502/504) is never repeated blindly: the object is looked up, and looked up again
+  until `lost_create_settle_seconds` have passed since the response was lost (the
+  first request may still be running on Syncro's side and commit later: a POST
+  answered after 31 s outlived the 30 s client timeout). Only a lookup after that
+  window that still finds nothing lets the POST be sent again.
 - A 401 is final and remembered: the next call fails at once instead of each of
   the run's resources spending a request to learn the same thing.
 - Lists are read page by page (25 a page) until `meta.total_pages`.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +37,7 @@ import httpx
 from resources.syncro.errors import (
     SyncroApiError,
     SyncroAuthError,
+    SyncroBadAnswer,
     SyncroError,
     SyncroNotFound,
     SyncroOutcomeUnknown,
@@ -42,13 +47,18 @@ from resources.syncro.errors import (
     message_of,
 )
 from resources.syncro.models import (
-    ADMIN_KINDS,
+    ADMIN_COLLECTIONS,
+    CUSTOMERS,
+    Collection,
+    Contact,
     Customer,
     CustomerField,
     Lead,
     SyncroModel,
+    SyncroRequest,
     Ticket,
     TicketPreferences,
+    TicketPreferencesRequest,
     User,
 )
 from resources.syncro.pacer import Pacer
@@ -61,6 +71,34 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # A POST answered with these may still have been stored by the origin.
 UNKNOWN_OUTCOME_STATUSES = frozenset({502, 504})
 MAX_RETRY_AFTER_SECONDS = 120.0
+
+
+def _described(body: dict[str, Any] | None) -> str:
+    """What was sent, by key only: values may be secret (EDR keys in `properties`)."""
+    if not body:
+        return "without a body"
+    parts = [
+        f"{key} ({', '.join(map(str, value))})" if isinstance(value, dict) else str(key)
+        for key, value in body.items()
+    ]
+    return "with " + ", ".join(parts)
+
+
+def _leaves(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value] if isinstance(value, str) and len(value) >= 6 else []
+
+
+def _shown(text: str, sent: dict[str, Any] | None, limit: int = 200) -> str:
+    """A server's answer fit for a message: tags dropped, trimmed, and no value we sent
+    (a page echoing the request must not print a secret)."""
+    plain = " ".join(re.sub(r"<[^>]+>", " ", text or "").split())
+    for secret in _leaves(sent):
+        plain = plain.replace(secret, "***")
+    return repr(plain[:limit] + ("..." if len(plain) > limit else "")) if plain else "(empty)"
 
 
 class _LostResponse(Exception):
@@ -89,6 +127,8 @@ class SyncroClient:
         timeout: float = 30.0,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
+        lost_create_settle_seconds: float | None = None,
+        lost_create_poll_seconds: float = 10.0,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -97,6 +137,12 @@ class SyncroClient:
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        # How long a request whose answer was lost may still land. Syncro's own request
+        # timeout is unpublished: twice ours covers a request queued behind a slow one.
+        self.lost_create_settle_seconds = (
+            2 * timeout if lost_create_settle_seconds is None else lost_create_settle_seconds
+        )
+        self.lost_create_poll_seconds = lost_create_poll_seconds
         self.pacer = Pacer(requests_per_minute, sleep=sleep)
         self._sleep = sleep
         self._http = httpx.Client(
@@ -215,7 +261,17 @@ class SyncroClient:
                 "%s %s -> %s (%.0f ms)", method, path, status, 1000 * (time.monotonic() - started)
             )
             if status < 400:
-                return response.json() if response.content else {}
+                try:
+                    return response.json() if response.content else {}
+                except ValueError:
+                    if method == "POST":  # stored, most likely: settle it by looking it up
+                        raise _LostResponse(f"HTTP {status} with a body that is not JSON") from None
+                    raise SyncroBadAnswer(
+                        f"Syncro answered {status} to {method} {path} with a body that is not "
+                        f"JSON (cut off, or a proxy's page): {_shown(response.text, body)}. "
+                        f"Sent: {method} {path} {_described(body)}. Fix: the write may have "
+                        "landed; run `pulumi refresh`, then `pulumi up` again."
+                    ) from None
             if method == "POST" and status in UNKNOWN_OUTCOME_STATUSES:
                 raise _LostResponse(f"HTTP {status}")
             if status in RETRY_STATUSES and attempt < self.max_retries:
@@ -226,7 +282,7 @@ class SyncroClient:
                 )
                 attempt += 1
                 continue
-            raise self._error(method, path, response)
+            raise self._error(method, path, response, attempts=attempt + 1, sent=body)
 
     def _wait(self, seconds: float, *, everyone: bool = False) -> None:
         with self._stats_lock:
@@ -236,16 +292,28 @@ class SyncroClient:
         else:
             self._sleep(seconds)
 
-    def _error(self, method: str, path: str, response: httpx.Response) -> SyncroError:
+    def _error(
+        self,
+        method: str,
+        path: str,
+        response: httpx.Response,
+        *,
+        attempts: int = 1,
+        sent: dict[str, Any] | None = None,
+    ) -> SyncroError:
         try:
             body: Any = response.json()
         except ValueError:
-            body = response.text
+            body = _shown(response.text, sent)
         status = response.status_code
         message = message_of(body)
         if status == 401:
-            self._auth_failure = SyncroAuthError(method, path, status, message, body)
-            return self._auth_failure
+            failure = SyncroAuthError(method, path, status, message, body)
+            if not self._token_proven.is_set():
+                # A token that never worked is wrong: every later call fails at once. After
+                # it has worked, a 401 is one missing permission (Syncro says 401, not 403).
+                self._auth_failure = failure
+            return failure
         if status == 404:
             return SyncroNotFound(method, path, status, message, body)
         if status == 422:
@@ -253,9 +321,11 @@ class SyncroClient:
         if status == 429:
             return SyncroRateLimited(method, path, status, message, body)
         if status >= 500:
+            tries = f"after {attempts} attempts" if attempts > 1 else "(not retried)"
             return SyncroUnavailable(
-                f"Syncro answered {status} to {method} {path} after {self.max_retries + 1} "
-                f"attempts: {message}. Run again later; nothing was duplicated."
+                f"Syncro answered {status} to {method} {path} {tries}: {message}. "
+                f"Sent: {method} {path} {_described(sent)}. Fix: run again later; a re-run "
+                "looks objects up before creating them, so nothing is duplicated."
             )
         return SyncroApiError(method, path, status, message, body)
 
@@ -268,21 +338,34 @@ class SyncroClient:
         parse: Callable[[Any], M],
         admin: bool = False,
     ) -> M:
-        """POST, never blindly repeated: after a lost response, look the object up first."""
+        """POST, never blindly repeated: after a lost response, look the object up until
+        the first request can no longer land, and send again only if it never did."""
         for _ in range(self.max_retries + 1):
             try:
                 return parse(self.request("POST", path, body=body, admin=admin))
             except _LostResponse as lost:
                 log.debug("POST %s outcome unknown (%s): looking it up", path, lost.cause)
-                found = lookup()
+                found = self._settle(lookup)
                 if found is not None:
                     return found
-                # Proven not stored: sending it again cannot duplicate it.
-                self._wait(self._backoff(0))
+                # Still absent after the first request could have landed: not stored,
+                # so sending it again cannot duplicate it.
         raise SyncroOutcomeUnknown(
             f"POST {path}: the response was lost {self.max_retries + 1} times and the object "
             "could not be found. Run again: the next run looks it up before creating it."
         )
+
+    def _settle(self, lookup: Callable[[], M | None]) -> M | None:
+        """Look up now, then every `lost_create_poll_seconds` until the settle window ends."""
+        deadline = time.monotonic() + self.lost_create_settle_seconds
+        while True:
+            found = lookup()
+            if found is not None:
+                return found
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self._sleep(min(self.lost_create_poll_seconds, left))
 
     def list_all(
         self,
@@ -325,25 +408,23 @@ class SyncroClient:
         )
 
     def get_customer(self, customer_id: int) -> Customer:
-        return Customer.model_validate(self.request("GET", f"/customers/{customer_id}")["customer"])
+        return self.get_of(CUSTOMERS, customer_id)
 
-    def create_customer(self, body: dict[str, Any]) -> Customer:
+    def create_customer(self, body: SyncroRequest | dict[str, Any]) -> Customer:
         """Customer emails are unique in Syncro: the email finds a create whose answer was lost."""
-        email_address = str(body.get("email") or "")
-        return self.create(
-            "/customers",
+        email_address = str(self._body(body).get("email") or "")
+        return self.create_of(
+            CUSTOMERS,
             body,
             lookup=lambda: self.find_customer_by_email(email_address) if email_address else None,
-            parse=lambda answer: Customer.model_validate(answer["customer"]),
         )
 
-    def update_customer(self, customer_id: int, body: dict[str, Any]) -> Customer:
-        answer = self.request("PUT", f"/customers/{customer_id}", body=body)
-        return Customer.model_validate(answer["customer"])
+    def update_customer(self, customer_id: int, body: SyncroRequest | dict[str, Any]) -> Customer:
+        return self.update_of(CUSTOMERS, customer_id, body)
 
     def delete_customer(self, customer_id: int) -> str:
         """Syncro deletes a customer without history and archives one with tickets."""
-        return message_of(self.request("DELETE", f"/customers/{customer_id}"))
+        return self.delete_of(CUSTOMERS, customer_id)
 
     # --- tickets, leads, users, settings ------------------------------------------------
     def list_tickets(self, **filters: Any) -> list[Ticket]:
@@ -356,6 +437,10 @@ class SyncroClient:
     def list_leads(self, **filters: Any) -> list[Lead]:
         params = {k: v for k, v in filters.items() if v is not None}
         return self.list_all("/leads", "leads", Lead, params)
+
+    def list_contacts(self, **filters: Any) -> list[Contact]:
+        params = {k: v for k, v in filters.items() if v is not None}
+        return self.list_all("/contacts", "contacts", Contact, params)
 
     def user_ids(self) -> list[int]:
         """Every user's id. `GET /users` answers `[[id, full_name], ...]` (the published
@@ -379,47 +464,80 @@ class SyncroClient:
         fields = (settings.get("customers") or {}).get("customer_fields") or []
         return [CustomerField.model_validate(field) for field in fields]
 
-    # --- the UI-only objects (admin surface) --------------------------------------------
+    # --- any collection, generically ----------------------------------------------------
     @staticmethod
-    def _admin_kind(kind: str) -> tuple[str, type[SyncroModel]]:
-        if kind not in ADMIN_KINDS:
-            raise ValueError(f"unknown admin collection {kind!r}; known: {sorted(ADMIN_KINDS)}")
-        return ADMIN_KINDS[kind]
+    def _body(body: SyncroRequest | dict[str, Any]) -> dict[str, Any]:
+        return body.body() if isinstance(body, SyncroRequest) else dict(body)
 
-    def admin_list(self, kind: str) -> list[Any]:
-        _, model = self._admin_kind(kind)
-        return self.list_all(f"/{kind}", kind, model, admin=True)
-
-    def admin_get(self, kind: str, object_id: int) -> Any:
-        singular, model = self._admin_kind(kind)
-        answer = self.request("GET", f"/{kind}/{object_id}", admin=True)
-        return model.model_validate(answer[singular])
-
-    def admin_create(
-        self, kind: str, body: dict[str, Any], *, lookup: Callable[[], Any | None]
-    ) -> Any:
-        singular, model = self._admin_kind(kind)
-        return self.create(
-            f"/{kind}",
-            body,
-            lookup=lookup,
-            parse=lambda answer: model.model_validate(answer[singular]),
-            admin=True,
+    def list_of(self, collection: Collection, **filters: Any) -> list[Any]:
+        params = {k: v for k, v in filters.items() if v is not None}
+        return self.list_all(
+            collection.path, collection.plural, collection.model, params, admin=collection.admin
         )
 
-    def admin_update(self, kind: str, object_id: int, body: dict[str, Any]) -> Any:
-        singular, model = self._admin_kind(kind)
-        answer = self.request("PUT", f"/{kind}/{object_id}", body=body, admin=True)
-        return model.model_validate(answer[singular])
+    def get_of(self, collection: Collection, object_id: int) -> Any:
+        answer = self.request("GET", f"{collection.path}/{object_id}", admin=collection.admin)
+        return collection.parse(answer)
 
-    def admin_delete(self, kind: str, object_id: int) -> None:
-        self._admin_kind(kind)
-        self.request("DELETE", f"/{kind}/{object_id}", admin=True)
+    def create_of(
+        self,
+        collection: Collection,
+        body: SyncroRequest | dict[str, Any],
+        *,
+        lookup: Callable[[], Any | None],
+    ) -> Any:
+        return self.create(
+            collection.path,
+            self._body(body),
+            lookup=lookup,
+            parse=collection.parse,
+            admin=collection.admin,
+        )
+
+    def update_of(
+        self, collection: Collection, object_id: int, body: SyncroRequest | dict[str, Any]
+    ) -> Any:
+        answer = self.request(
+            "PUT", f"{collection.path}/{object_id}", body=self._body(body), admin=collection.admin
+        )
+        return collection.parse(answer)
+
+    def delete_of(self, collection: Collection, object_id: int) -> str:
+        answer = self.request("DELETE", f"{collection.path}/{object_id}", admin=collection.admin)
+        return message_of(answer)
+
+    # --- the UI-only objects (admin surface), by collection name ------------------------
+    @staticmethod
+    def _admin(name: str) -> Collection:
+        if name not in ADMIN_COLLECTIONS:
+            raise ValueError(
+                f"unknown admin collection {name!r}; known: {sorted(ADMIN_COLLECTIONS)}"
+            )
+        return ADMIN_COLLECTIONS[name]
+
+    def admin_list(self, name: str) -> list[Any]:
+        return self.list_of(self._admin(name))
+
+    def admin_get(self, name: str, object_id: int) -> Any:
+        return self.get_of(self._admin(name), object_id)
+
+    def admin_create(
+        self, name: str, body: dict[str, Any], *, lookup: Callable[[], Any | None]
+    ) -> Any:
+        return self.create_of(self._admin(name), body, lookup=lookup)
+
+    def admin_update(self, name: str, object_id: int, body: dict[str, Any]) -> Any:
+        return self.update_of(self._admin(name), object_id, body)
+
+    def admin_delete(self, name: str, object_id: int) -> None:
+        self.delete_of(self._admin(name), object_id)
 
     def get_ticket_preferences(self) -> TicketPreferences:
         answer = self.request("GET", "/ticket_preferences", admin=True)
         return TicketPreferences.model_validate(answer["ticket_preferences"])
 
-    def put_ticket_preferences(self, body: dict[str, Any]) -> TicketPreferences:
-        answer = self.request("PUT", "/ticket_preferences", body=body, admin=True)
+    def put_ticket_preferences(
+        self, body: TicketPreferencesRequest | dict[str, Any]
+    ) -> TicketPreferences:
+        answer = self.request("PUT", "/ticket_preferences", body=self._body(body), admin=True)
         return TicketPreferences.model_validate(answer["ticket_preferences"])

@@ -50,6 +50,10 @@ class SyncroUnavailable(SyncroError):
     """Connection errors or 5xx after every retry."""
 
 
+class SyncroBadAnswer(SyncroError):
+    """A success status with a body that is not JSON (cut off, or a proxy's HTML page)."""
+
+
 class SyncroOutcomeUnknown(SyncroError):
     """A create whose response was lost and whose object cannot be looked up.
 

@@ -3,6 +3,7 @@ retries under injected faults, lost responses, auth failures, and the pacer."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from resources.syncro import (
     Pacer,
     SyncroAuthError,
     SyncroClient,
+    SyncroError,
     SyncroNotFound,
     SyncroRateLimited,
     SyncroValidationError,
@@ -43,7 +45,14 @@ def control(emu: EmulatorServer) -> Iterator[httpx.Client]:
 
 
 def client_for(emu: EmulatorServer, token: str = TOKEN, **kwargs: object) -> SyncroClient:
-    options = {"requests_per_minute": 10_000, "backoff_base": 0.01, **kwargs}
+    options = {
+        "requests_per_minute": 10_000,
+        "backoff_base": 0.01,
+        # Injected faults store nothing or commit at once: a short settle window will do.
+        "lost_create_settle_seconds": 0.2,
+        "lost_create_poll_seconds": 0.1,
+        **kwargs,
+    }
     return SyncroClient(emu.base_url, token, **options)  # type: ignore[arg-type]
 
 
@@ -267,3 +276,138 @@ def test_pacer_hold_makes_every_caller_wait() -> None:
     pacer.hold(2.5)
     pacer.acquire()
     assert now[0] == pytest.approx(102.5)
+
+
+@pytest.mark.parametrize(
+    "collection, body",
+    [
+        ("customers", {"business_name": "Smith Law", "email": "jane@smithlaw.com"}),
+        (
+            "email_rules",
+            {
+                "sender": "@smithlaw.com",
+                "subject_filter": None,
+                "customer_id": 1,
+                "assignee_user_id": None,
+                "mailbox_id": None,
+                "auto_create_contact": True,
+                "position": 30,
+            },
+        ),
+        (
+            "recurring_tickets",
+            {
+                "customer_id": 1,
+                "subject": "[CS-0042] Monthly Report",
+                "problem_type": "Deliverable",
+                "user_id": 1001,
+                "frequency": "monthly",
+                "next_due": "2026-12-01",
+                "lead_days": 5,
+            },
+        ),
+    ],
+)
+def test_a_create_that_commits_after_the_client_gave_up_is_not_sent_again(
+    emu: EmulatorServer, control: httpx.Client, collection: str, body: dict
+) -> None:
+    """Issue 14 item 3: the POST outlives the client's timeout and commits later; a
+    lookup right after the timeout finds nothing, yet sending again duplicates it."""
+    setup = client_for(emu)
+    customer = setup.create_customer({"business_name": "Owner", "email": "o@owner.example"})
+    setup.put_ticket_preferences(
+        {"create_tickets_from_leads": True, "enable_recurring_tickets": True}
+    )
+    body = {**body, "customer_id": customer.id} if "customer_id" in body else body
+    client = client_for(
+        emu, timeout=0.4, lost_create_settle_seconds=3, lost_create_poll_seconds=0.5
+    )
+    path = f"/{collection}$"
+    control.delete("/requests")
+    control.post("/faults", json={"rules": [{"path": path, "method": "POST", "latency_ms": 1200}]})
+
+    def lookup():
+        return next(
+            (o for o in client.admin_list(collection) if o.customer_id == customer.id), None
+        )
+
+    if collection == "customers":
+        made = client.create_customer(body)
+    else:
+        made = client.admin_create(collection, body, lookup=lookup)
+    time.sleep(1.5)  # whatever was still in flight has landed now
+    control.delete("/faults")
+    if collection == "customers":
+        listed = [c for c in client.list_customers() if c.email == body["email"]]
+    else:
+        listed = client.admin_list(collection)
+    assert [o.id for o in listed] == [made.id], "the late commit was duplicated"
+    posts = [e for e in logged(control) if e["method"] == "POST" and e["path"].endswith(collection)]
+    assert len(posts) == 1
+
+
+class _Crafted:
+    """A real HTTP server answering every request with one crafted response."""
+
+    def __init__(self, status: int, body: bytes, content_type: str) -> None:
+        import http.server
+        import threading
+
+        crafted = self
+        self.requests: list[str] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                self.rfile.read(length)
+                crafted.requests.append(f"{self.command} {self.path}")
+                self.send_response(status)
+                self.send_header("content-type", content_type)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_PUT = do_POST = _answer
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/api/v1"
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def test_a_truncated_json_answer_says_what_was_sent_what_came_back_and_what_to_do() -> None:
+    """Issue 14 item 15: no bare `Unterminated string`, and no secret in the message."""
+    server = _Crafted(200, b'{"customer": {"id": 12, "business_name": "Smi', "application/json")
+    try:
+        client = SyncroClient(server.base_url, TOKEN, backoff_base=0.01)
+        body = {"business_name": "Smith", "properties": {"HUNT_A-KEY": "acct-secret-123"}}
+        with pytest.raises(SyncroError) as caught:
+            client.update_customer(12, body)
+    finally:
+        server.close()
+    said = str(caught.value)
+    assert "PUT /customers/12" in said and "not JSON" in said
+    assert "properties (HUNT_A-KEY)" in said and '{"customer"' in said
+    assert "pulumi refresh" in said
+    assert "acct-secret-123" not in said and TOKEN not in said
+
+
+def test_an_html_500_counts_the_attempts_really_sent() -> None:
+    page = b"<html><body><h1>We're sorry, but something went wrong.</h1></body></html>"
+    server = _Crafted(500, page, "text/html")
+    try:
+        client = SyncroClient(server.base_url, TOKEN, backoff_base=0.01)
+        with pytest.raises(SyncroError) as caught:
+            client.update_customer(12, {"business_name": "Smith"})
+    finally:
+        server.close()
+    said = str(caught.value)
+    assert len(server.requests) == 1
+    assert "after 7 attempts" not in said and "not retried" in said
+    assert "something went wrong" in said and "<html>" not in said
+    assert "Sent: PUT /customers/12 with business_name" in said

@@ -21,6 +21,7 @@ class Recorder(pulumi.runtime.Mocks):
         outputs = dict(args.inputs)
         if args.typ.endswith(":Organization"):
             outputs["syncro_id"] = 4242
+            return "4242", outputs  # the provider's id is the customer's id
         outputs.setdefault("status", "applied")
         return f"{args.name}-id", outputs
 
@@ -95,7 +96,19 @@ def test_customer_registers_org_rules_and_tier_deliverables(recorder: Recorder, 
         assert set(summary["status"]) == {
             *(f"rule:CS-0042:{d}" for d in ("smithlaw.com", "smithlaw.legal")),
             *(f"deliverable:CS-0042:{d.key}" for d in catalog.deliverables_for(tier)),
+            "policy:CS-0042",
+            "contract:CS-0042",
+            "contact:CS-0042",
         }
+        # Issue 13 through the public API, per contract 3.
+        (policy,) = by_type["PolicyAssignment"]
+        assert policy.inputs["tier"] == tier and policy.inputs["customer_id"] == 4242
+        (contract,) = by_type["Contract"]
+        assert contract.inputs["start_date"] == "2026-12-01"
+        assert contract.inputs["sla_terms"] == org.inputs["sla_terms"]
+        (contact,) = by_type["Contact"]
+        assert contact.inputs["email"] == "jane@smithlaw.com"
+        assert contact.inputs["portal_user"] is False
         assert onboarding.organization_ids == {"CS-0042": 4242}
         assert set(summary["status"].values()) == {"applied"}
         assert set(onboarding.statuses) >= set(summary["status"]) | {"mailbox", "preferences"}

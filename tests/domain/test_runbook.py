@@ -1,25 +1,31 @@
-"""The runbook: every UI object, in the order that matters, with its values verbatim."""
+"""The runbook: every UI object in the SOP's order, Syncro's own words, change steps,
+removals kept until confirmed, confirmations, and evidence that cannot lie."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from resources import runbook
+from resources import confirmations
 from resources.domain import CustomerPlan, PlatformPlan, ordered_rules, plan_all, plan_platform
-from resources.runbook import render_runbook
-from resources.spec import load_customers
+from resources.evidence import ContactSeen, LeadSeen, rule_evidence
+from resources.ledger import effective_status, reconcile, ui_items
+from resources.runbook import code, parse_steps, render_changes, render_runbook, uncode
 
 REPO = Path(__file__).resolve().parents[2]
-SECRET = "hunt-key-s3cret"
 
 
 @pytest.fixture(scope="module")
 def plans() -> list[CustomerPlan]:
-    return plan_all(load_customers(REPO / "customers"))
+    return plan_all(confirmations_free_specs())
+
+
+def confirmations_free_specs():
+    from resources.spec import load_customers
+
+    return load_customers(REPO / "customers")
 
 
 @pytest.fixture(scope="module")
@@ -27,140 +33,253 @@ def platform() -> PlatformPlan:
     return plan_platform("help@cybersuite.tech", ("noc@cybersuite.tech",))
 
 
-def all_keys(platform: PlatformPlan, plans: list[CustomerPlan]) -> list[str]:
-    return [
-        *(f"field:{f.name}" for f in platform.custom_fields),
-        "mailbox",
-        "preferences",
-        *(f"automation:{a.kind}" for a in platform.automations),
-        *(f"rule:{r.client_id}:{r.domain}" for r in ordered_rules(plans)),
-        *(f"deliverable:{p.client_id}:{d.key}" for p in plans for d in p.deliverables),
-    ]
+def books_for(platform, plans, previous=None, confirmed=None, ids=None):
+    return reconcile(ui_items(platform, plans, ids or {}), previous, confirmed or {})
 
 
-def test_ui_paths_in_working_order(platform: PlatformPlan, plans: list[CustomerPlan]) -> None:
-    text = render_runbook("prod", platform, plans)
-    paths = [
-        "Admin > Customers - Customer Custom Fields",
-        "Admin > Emails/SMS - Mailboxes**",
-        "Admin > Tickets - Preferences",
-        "Admin > Emails/SMS - Mailboxes > Email Rules",
-        "Tickets > Recurring Tickets",
-        "Admin > Ticket Automations",
+def test_sections_in_the_sops_order_acknowledgement_before_rules(platform, plans) -> None:
+    text = render_runbook("prod", books_for(platform, plans))
+    titles = [
+        "Customer custom fields",
+        "Support mailbox",
+        "Ticket preferences",
+        "Ticket automations",
+        "Email rules",
+        "Recurring tickets",
+        "Removals waiting",
+        "Kickoff check",
     ]
-    positions = [text.index(f"Where: **{p}") for p in paths]
+    positions = [text.index(t) for t in titles]
     assert positions == sorted(positions)
 
 
-def test_every_rule_in_evaluation_order(platform: PlatformPlan, plans: list[CustomerPlan]) -> None:
-    text = render_runbook("prod", platform, plans)
-    senders = re.findall(r"Sender email address: `([^`]+)`", text)
+def test_syncros_words(platform, plans) -> None:
+    text = render_runbook("prod", books_for(platform, plans))
+    assert "Problem type" not in text and "Issue Type: `Deliverable`" in text
+    assert "5 a.m. PST (6 a.m. PT during daylight saving time)" in text
+    assert "exactly this order" not in text
+    assert "their order among themselves does not matter" in text
+    assert text.count("From email domain: `@") == 4
+    assert text.count("Auto Create Contact Under Above Customer: `ON`") == 4
+    assert "Assign to Organization: `Smith Law LLP (CS-0042" in text
+    assert "**Ticket Created**" in text and "**Team plan**" in text
+
+
+def test_every_step_parses_back_to_its_values(platform, plans) -> None:
+    books = books_for(platform, plans, ids={"CS-0042": 42})
+    steps = parse_steps(render_runbook("prod", books, {}))
+    assert [s.key for s in steps] == [i.key for i in books.items]
+    by_key = {i.key: i for i in books.items}
+    for step in steps:
+        item = by_key[step.key]
+        expected = {k: v for k, v in item.values.items() if k != "Email body"}
+        assert step.values == expected
+        assert step.body == item.values.get("Email body")
+    senders = [s.values["From email domain"] for s in steps if s.key.startswith("rule:")]
     assert senders == [r.sender for r in ordered_rules(plans)]
-    assert senders == [
-        "@smithlaw.com",
-        "@smithlaw.legal",
-        "@acmedental.com",
-        "@northwindcapital.com",
-    ]
-    assert text.count("Auto Create Contact Under Above Customer: **ON**") == 4
-    assert "Automatically Create Tickets: **Only for existing Customers**" in text
-    assert "Create Tickets from Leads (If Valid): **ON**" in text
-    assert "Enable Recurring Tickets: **ON**" in text
 
 
-def test_every_deliverable_verbatim(platform: PlatformPlan, plans: list[CustomerPlan]) -> None:
-    text = render_runbook("prod", platform, plans)
-    items = [d for p in plans for d in p.deliverables]
-    assert len(items) == 12
-    for item in items:
-        assert f"Subject: `{item.subject}`" in text
-        assert f"Next due date: {item.first_due.isoformat()}" in text
-    assert "Lead days: 5 (the first ticket opens on 2027-02-23)" in text  # Northwind monthly
-    assert "Assignee: the Syncro user `sam@cybersuite.tech`" in text
+def test_confirmable_items_carry_their_command(platform, plans) -> None:
+    steps = parse_steps(render_runbook("prod", books_for(platform, plans)))
+    confirm = {s.key for s in steps if s.confirm}
+    assert "mailbox" in confirm and "preferences" in confirm
+    assert "automation:acknowledgement" in confirm
+    assert not any(k.startswith(("rule:", "field:")) for k in confirm)
 
 
-def test_custom_fields_with_types_and_answers(
-    platform: PlatformPlan, plans: list[CustomerPlan]
-) -> None:
-    text = render_runbook("prod", platform, plans)
-    for field in platform.custom_fields:
-        assert f"Name: `{field.name}`" in text
-    assert "Answers, in this order: `Standard`, `Defense`, `Sentinel`" in text
-    assert "Answers, in this order: `M365`, `Google Workspace`" in text
-
-
-def test_statuses_and_org_ids_shown(platform: PlatformPlan, plans: list[CustomerPlan]) -> None:
-    keys = all_keys(platform, plans)
-    statuses = dict.fromkeys(keys, "pending")
-    statuses["rule:CS-0042:smithlaw.legal"] = "verified"
-    text = render_runbook("prod", platform, plans, statuses, {"CS-0042": 4242, "CS-0107": None})
-    assert text.count("(status: `") == len(keys)
-    assert f"Progress: {len(keys) - 1} pending, 1 verified (of {len(keys)} objects)." in text
-    (legal,) = [line for line in text.splitlines() if "`@smithlaw.legal` to" in line]
-    assert legal.endswith("(status: `verified`)")
-    assert "Syncro customer id 4242" in text
-    assert "CS-0107; Syncro id not known yet" in text
-
-
-def test_without_statuses_no_status_is_claimed(
-    platform: PlatformPlan, plans: list[CustomerPlan]
-) -> None:
-    text = render_runbook("prod", platform, plans)
-    assert "(status:" not in text
-    assert "Progress:" not in text
-
-
-def test_refresh_verification_explained(platform: PlatformPlan, plans: list[CustomerPlan]) -> None:
-    text = render_runbook("prod", platform, plans)
-    assert text.count("Verification: ") == 6
-    assert "`GET /settings`" in text
-    assert "make refresh STACK=prod" in text
-
-
-def test_deterministic_and_independent_of_input_order(
-    platform: PlatformPlan, plans: list[CustomerPlan]
-) -> None:
-    statuses = dict.fromkeys(all_keys(platform, plans), "pending")
-    first = render_runbook("prod", platform, plans, statuses, {"CS-0042": 1})
-    again = render_runbook("prod", platform, list(reversed(plans)), dict(statuses), {"CS-0042": 1})
-    assert first == again
-
-
-def test_nothing_secret(platform: PlatformPlan, plans: list[CustomerPlan]) -> None:
-    # Secrets never reach a plan; the runbook must not invent a place for one either.
-    text = render_runbook("prod", platform, plans, {"field:HUNT_A-KEY": "applied"})
-    assert SECRET not in text
-    assert "never type a key anywhere" in text
-    for plan in plans:
-        assert all("HUNT" not in name for name in plan.organization.fields)
-
-
-def test_templates_verbatim(platform: PlatformPlan, plans: list[CustomerPlan]) -> None:
-    text = render_runbook("prod", platform, plans)
-    for automation in platform.automations:
-        assert f"Email subject: `{automation.subject_template}`" in text
-        for line in automation.body_template.splitlines():
-            assert line.strip() in text
-
-
-def test_shadowed_rule_warning(platform: PlatformPlan, plans: list[CustomerPlan]) -> None:
-    clash = replace(
-        plans[0],
-        email_rules=(*plans[0].email_rules, replace(plans[0].email_rules[0], domain="dup")),
+def test_downgrade_and_dropped_domain_ask_for_deletions(platform, plans) -> None:
+    first = books_for(platform, plans, ids={"CS-0042": 42})
+    smith = next(p for p in plans if p.client_id == "CS-0042")
+    standard = dataclasses.replace(
+        smith,
+        email_rules=smith.email_rules[:1],
+        deliverables=tuple(
+            d for d in smith.deliverables if d.key in ("monthly-report", "annual-renewal")
+        ),
     )
-    text = render_runbook("prod", platform, [clash, *plans[1:]])
-    assert "**Warning:**" in text
+    after = [standard if p is smith else p for p in plans]
+    second = books_for(platform, after, first.ledger(), ids={"CS-0042": 42})
+    steps = parse_steps(render_changes("prod", second, dry_run=False))
+    assert [(s.verb, s.key) for s in steps] == [
+        ("Delete", "rule:CS-0042:smithlaw.legal"),
+        ("Delete", "deliverable:CS-0042:qbr"),
+        ("Delete", "deliverable:CS-0042:tabletop-exercise"),
+        ("Delete", "deliverable:CS-0042:compliance-posture"),
+    ]
+    assert steps[0].values == {"Find it by From email domain": "@smithlaw.legal"}
+    # Unconfirmed, the removals stay on the books and are not asked again.
+    third = books_for(platform, after, second.ledger())
+    assert [i.key for i in third.removals()] == [s.key for s in steps]
+    assert third.changes == []
+    # Confirmed, they leave the books.
+    confirmed = {
+        (i.key, i.step_fingerprint): confirmations.Confirmation(
+            key=i.key, fingerprint=i.step_fingerprint, by="pat", at="2026-12-01T00:00:00Z"
+        )
+        for i in third.removals()
+    }
+    assert books_for(platform, after, third.ledger(), confirmed).removals() == []
 
 
-def test_code_span_keeps_backticks() -> None:
-    assert runbook.code("a`b") == "``a`b``"
-    assert runbook.code("`x") == "`` `x ``"
+def test_change_shows_old_and_new_values(platform, plans) -> None:
+    first = books_for(platform, plans)
+    moved = [
+        dataclasses.replace(
+            p,
+            deliverables=tuple(
+                dataclasses.replace(d, assignee="kim@cybersuite.tech") for d in p.deliverables
+            ),
+        )
+        if p.client_id == "CS-0107"
+        else p
+        for p in plans
+    ]
+    steps = parse_steps(
+        render_changes("prod", books_for(platform, moved, first.ledger()), dry_run=True)
+    )
+    assert steps and all(s.verb == "Change" for s in steps)
+    assert steps[0].changes == {"Assignee": ("sam@cybersuite.tech", "kim@cybersuite.tech")}
 
 
-def test_status_key_helpers_match_the_documented_format() -> None:
-    assert runbook.status_key_field("CS Client ID") == "field:CS Client ID"
-    assert runbook.status_key_mailbox() == "mailbox"
-    assert runbook.status_key_preferences() == "preferences"
-    assert runbook.status_key_automation("acknowledgement") == "automation:acknowledgement"
-    assert runbook.status_key_rule("CS-0042", "smithlaw.com") == "rule:CS-0042:smithlaw.com"
-    assert runbook.status_key_deliverable("CS-0042", "qbr") == "deliverable:CS-0042:qbr"
+def test_learning_a_customer_id_is_no_change(platform, plans) -> None:
+    first = books_for(platform, plans)
+    assert books_for(platform, plans, first.ledger(), ids={"CS-0042": 7}).changes == []
+
+
+def test_confirmation_counts_only_for_the_current_configuration(tmp_path, platform, plans) -> None:
+    books = books_for(platform, plans)
+    mailbox = next(i for i in books.items if i.key == "mailbox")
+    confirmations.add(tmp_path, "prod", "mailbox", mailbox.fingerprint, "pat@msp.example")
+    confirmed = confirmations.load(tmp_path, "prod")
+    status, why = effective_status(mailbox, "pending", confirmed)
+    assert status == "confirmed" and why.startswith("confirmed by pat@msp.example at 20")
+    safer = dataclasses.replace(mailbox, values={**mailbox.values, "Active": "OFF"}, fingerprint="")
+    assert effective_status(safer, "pending", confirmed)[0] == "pending"
+    rule = next(i for i in books.items if i.key.startswith("rule:"))
+    confirmations.add(tmp_path, "prod", rule.key, rule.fingerprint, "pat@msp.example")
+    assert effective_status(rule, "pending", confirmations.load(tmp_path, "prod"))[0] == "pending"
+
+
+def test_a_broken_confirmations_file_names_file_entry_and_fix(tmp_path) -> None:
+    (tmp_path / "confirmations").mkdir()
+    (tmp_path / "confirmations/prod.yaml").write_text("confirmations:\n  - key: mailbox\n")
+    with pytest.raises(confirmations.ConfirmationsError) as problem:
+        confirmations.load(tmp_path, "prod")
+    assert "prod.yaml: confirmations.0.fingerprint" in str(problem.value)
+    assert "make confirm STACK=prod" in str(problem.value)
+
+
+def lead(**kw) -> LeadSeen:
+    base = dict(
+        id=1,
+        email="jane@smithlaw.com",
+        status="Won",
+        ticket_id=9,
+        customer_id=42,
+        contact_id=None,
+        created_at="2026-12-01T09:00:00.000-08:00",
+    )
+    return LeadSeen(**{**base, **kw})
+
+
+def test_the_main_contacts_own_mail_proves_no_rule() -> None:
+    # Syncro matched the customer's own email: a ticket on the right organization, no rule.
+    assert rule_evidence("@smithlaw.com", 42, [lead()], ["jane@smithlaw.com"], []) is None
+
+
+def test_a_sender_who_was_already_a_contact_proves_no_rule() -> None:
+    old = [ContactSeen("bob@smithlaw.com", 42, "2026-11-30T09:00:00.000-08:00")]
+    got = rule_evidence(
+        "@smithlaw.com", 42, [lead(email="bob@smithlaw.com", contact_id=5)], [], old
+    )
+    assert got is None
+
+
+def test_a_fresh_sender_whose_contact_the_rule_made_is_proof() -> None:
+    made = [ContactSeen("new@smithlaw.com", 42, "2026-12-01T09:00:00.120-08:00")]
+    got = rule_evidence(
+        "@smithlaw.com",
+        42,
+        [lead(id=3, email="new@smithlaw.com", contact_id=5), lead(id=4)],
+        ["jane@smithlaw.com"],
+        made,
+    )
+    assert got is not None
+    assert got.text() == "lead 3 from new@smithlaw.com on 2026-12-01: ticket 9 on customer 42"
+    # Not on our organization, or not Won: no proof.
+    assert rule_evidence("@smithlaw.com", 43, [lead(email="new@smithlaw.com")], [], []) is None
+    assert (
+        rule_evidence("@smithlaw.com", 42, [lead(email="x@smithlaw.com", status="New")], [], [])
+        is None
+    )
+    assert rule_evidence("@smithlaw.com", 42, [lead(email="x@smithlaw.com.evil")], [], []) is None
+
+
+def test_code_span_round_trip() -> None:
+    for text in ("a`b", "`x", "plain", "{{ticket_number}}"):
+        assert uncode(code(text)) == text
+
+
+def test_a_hostile_business_name_stays_literal_and_the_steps_still_parse(platform, plans) -> None:
+    evil = "Evil *Corp* [x](http://e.example) `tick`\n1. Delete everything | <b>"
+    org = dataclasses.replace(plans[0].organization, business_name=evil)
+    hostile = [dataclasses.replace(plans[0], organization=org), *plans[1:]]
+    books = books_for(platform, hostile, ids={plans[0].client_id: 42})
+    text = render_runbook("prod", books, {})
+    steps = parse_steps(text)
+    assert [s.key for s in steps] == [i.key for i in books.items]
+    assert "\n1. Delete" not in text
+    titles = [line for line in text.splitlines() if line[:1].isdigit() and "Evil" in line]
+    assert titles and all("\\<b\\>" in t and "\\*Corp\\*" in t for t in titles)
+    rule = next(s for s in steps if s.key.startswith("rule:"))
+    assert rule.values["Assign to Organization"].startswith(
+        "Evil *Corp* [x](http://e.example) `tick` 1."
+    )
+
+
+def test_stack_outputs_overlay_statuses_and_keep_a_removed_customer(platform, plans) -> None:
+    from resources.components import OnboardingReport
+    from resources.runbook_stack import outputs
+
+    ids = {p.client_id: n for n, p in enumerate(plans, start=1)}
+    first = books_for(platform, plans, ids=ids)
+    keys = [i.key for i in first.items]
+    report = OnboardingReport(
+        customers={
+            p.client_id: {"status": {k: "pending" for k in keys if p.client_id in k}} for p in plans
+        },
+        statuses=dict.fromkeys(keys, "pending") | {"rule:CS-0042:smithlaw.com": "verified"},
+        organization_ids=ids,
+    )
+    proof = {"rule:CS-0042:smithlaw.com": "lead 3 from a@smithlaw.com on 2026-12-01: ticket 1"}
+    got = outputs(
+        "prod",
+        platform,
+        plans,
+        report,
+        proof,
+        first.ledger(),
+        {},
+        dry_run=False,
+        track_removals=True,
+    )
+    smith = got.customers["CS-0042"]
+    assert smith["status"]["rule:CS-0042:smithlaw.com"] == "verified"
+    assert smith["evidence"]["rule:CS-0042:smithlaw.com"].startswith("lead 3 from")
+    assert smith["main_contact"] == "jane@smithlaw.com"
+    assert got.waiting == len(keys) - 1
+    assert "Nothing: this change needs no step" in got.changes
+
+    # CS-0107 removed: its organization goes through the API; its UI objects wait.
+    rest = [p for p in plans if p.client_id != "CS-0107"]
+    report2 = OnboardingReport(
+        customers={cid: c for cid, c in report.customers.items() if cid != "CS-0107"},
+        statuses=report.statuses,
+        organization_ids={k: v for k, v in ids.items() if k != "CS-0107"},
+    )
+    got2 = outputs(
+        "prod", platform, rest, report2, proof, got.ledger, {}, dry_run=False, track_removals=True
+    )
+    gone = got2.customers["CS-0107"]
+    assert gone["removed"] is True and set(gone["status"].values()) == {"pending-removal"}
+    assert [s.verb for s in parse_steps(got2.changes)] == ["Delete"] * len(gone["status"])

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pulumi.dynamic import Config, ConfigureRequest
 
 from emulator.testing import EmulatorServer
 from resources import catalog
-from resources.providers.base import UNKNOWN, listing
-from resources.providers.email_rule import EmailRuleProvider
-from resources.providers.organization import OrganizationExists, OrganizationProvider
+from resources.objects.email_rule import EmailRuleProvider
+from resources.objects.organization import OrganizationExists, OrganizationProvider
+from resources.providers.base import UNKNOWN
+from tests.providers.conftest import configure
 
 TOKEN = "hooks-token-91c2"
 
@@ -30,15 +30,7 @@ def emu(tmp_path: Path):
 
 
 def configured(provider, emu):
-    raw = {
-        "syncro:baseUrl": emu.base_url,
-        "syncro:apiToken": emu.token,
-        "syncro:requestsPerMinute": "6000",
-    }
-    provider.configure(ConfigureRequest(Config(raw, "syncro-onboarding")))
-    for kind in ("customers", "email_rules", "mailboxes", "users", "leads"):
-        listing.forget(provider.client, kind)
-    return provider
+    return configure(provider, emu)
 
 
 def org_inputs(**overrides):
@@ -94,7 +86,7 @@ def test_create_read_diff_update_roundtrip(emu):
             f"{emu.base_url}/customers/{created.id}",
             json={"properties": {"MSP Plan Tier": "Standard", "Billing Contact": "Ann"}},
         ).raise_for_status()
-    listing.forget(provider.client, "customers")
+    provider.session.customers.forget()
     read = provider.read(created.id, created.outs)
     assert read.outs["fields"]["MSP Plan Tier"] == "Standard"
     diff = provider.diff(created.id, read.outs, org_inputs())
@@ -111,7 +103,7 @@ def test_existing_organization_needs_adopt(emu):
     provider.client.create_customer(
         {"business_name": "Smith Law LLP", "email": "jane@smithlaw.com"}
     )
-    listing.forget(provider.client, "customers")
+    provider.session.customers.forget()
     with pytest.raises(OrganizationExists, match="adopt: true"):
         provider.create(org_inputs())
     adopted = provider.create(org_inputs(adopt=True))
@@ -141,7 +133,7 @@ def test_runbook_mode_writes_nothing(emu):
 def test_onboarding_a_new_customer_reads_only_what_it_needs(emu):
     """A customer created in this process has no rules or schedules to adopt, and the
     account manager is found without reading every user."""
-    from resources.providers.recurring_ticket import RecurringTicketProvider
+    from resources.objects.recurring_ticket import RecurringTicketProvider
 
     with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
         http.put(

@@ -1,0 +1,93 @@
+"""The customer's contract carrying the tier's SLA (Syncro: Contracts, SLAs).
+
+Public API (newest spec): `POST /contracts {customer_id, name, sla_id, apply_to_all,
+start_date}`; tickets of the customer then carry the SLA. SLAs are defined in the UI
+once per tier, their ids in stack config `syncro:tierSlas`; without one the contract
+is made without an SLA and stays `pending` until the id is configured. The SLA custom
+field keeps the human-readable terms.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+from resources.objects.base import Input, ObjectType, Status, resource_class, status_key
+from resources.providers.base import AdminObjectProvider
+from resources.providers.ownership import moved_away
+from resources.syncro import SyncroNotFound
+from resources.syncro.models import CONTRACTS, ContractRequest
+
+CONTRACT = ObjectType(
+    name="Contract",
+    inputs=(
+        Input("client_id", managed=False, required=True),
+        Input("tier", managed=False, required=True),
+        Input("name", required=True),
+        Input("sla_name", managed=False),
+        Input("sla_id"),  # int from syncro:tierSlas.<Tier>, or None
+        Input("sla_terms", managed=False),
+        Input("start_date", required=True),
+        Input("customer_id"),
+    ),
+    collection=CONTRACTS,
+    public_api=True,
+    status_key=lambda p: status_key("contract", p["client_id"]),
+)
+
+
+def _sla_id(props: Mapping[str, Any]) -> int | None:
+    value = props.get("sla_id")
+    return int(value) if isinstance(value, int | float) else None
+
+
+class ContractProvider(AdminObjectProvider):
+    declaration = CONTRACT
+
+    def body(self, props: Mapping[str, Any]) -> ContractRequest:
+        return ContractRequest(
+            customer_id=int(props["customer_id"]),
+            name=props["name"],
+            sla_id=_sla_id(props),
+            apply_to_all=True,
+            start_date=props["start_date"],
+        )
+
+    def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
+        return obj.customer_id == props.get("customer_id") and obj.name == props["name"]
+
+    def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "name": obj.name,
+            "sla_id": obj.sla_id,
+            "start_date": obj.start_date,
+            "customer_id": obj.customer_id,
+            "status": self._status(obj.sla_id, props),
+        }
+
+    @staticmethod
+    def _status(sla_id: int | None, props: Mapping[str, Any]) -> str:
+        wanted = _sla_id(props)
+        return (Status.APPLIED if wanted is not None and sla_id == wanted else Status.PENDING).value
+
+    def owned_elsewhere(self, obj: Any, props: Mapping[str, Any]) -> str | None:
+        return moved_away(self.session, props, obj.customer_id)
+
+    def api_create(self, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        id_, outs = super().api_create(props)
+        return id_, {**outs, "status": self._status(_sla_id(props), props)}
+
+    def api_update(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any]:
+        outs = super().api_update(id_, props)
+        return {**outs, "status": self._status(_sla_id(props), props)}
+
+    def api_read(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
+        with contextlib.suppress(SyncroNotFound):
+            return self.observed(self.client.get_of(CONTRACTS, int(id_)), props)
+        return None
+
+
+Contract = resource_class(
+    CONTRACT, ContractProvider, "The customer's contract: the tier's SLA on all its tickets."
+)

@@ -1,0 +1,210 @@
+"""The one-time platform setup: custom field definitions, mailbox, preferences, automations.
+
+All of these live only in Syncro's web UI (see ../shared/syncro-api-notes.md), so
+they are admin objects: written through the admin surface in `api` mode,
+described in the runbook in `runbook` mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from resources.objects.base import ADMIN_MODE, Input, ObjectType, Status, resource_class, status_key
+from resources.providers.base import AdminObjectProvider
+from resources.syncro.models import (
+    CUSTOMER_FIELDS,
+    MAILBOXES,
+    TICKET_AUTOMATIONS,
+    CustomerFieldRequest,
+    MailboxRequest,
+    TicketAutomationRequest,
+    TicketPreferencesRequest,
+)
+
+# --- custom field definitions -----------------------------------------------------------
+
+CUSTOM_FIELD_DEFINITION = ObjectType(
+    name="CustomFieldDefinition",
+    inputs=(
+        Input("name", replace=True, required=True),
+        Input("field_type", required=True),
+        Input("answers"),
+        ADMIN_MODE,
+    ),
+    collection=CUSTOMER_FIELDS,
+    runbook_key=lambda p: str(p["name"]),
+    status_key=lambda p: status_key("field", p["name"]),
+    # A definition is shared by every customer and deleting it drops their values:
+    # removing one is a deliberate act for a person, never a side effect of destroy.
+    deletes_remote=False,
+)
+
+
+class CustomFieldDefinitionProvider(AdminObjectProvider):
+    declaration = CUSTOM_FIELD_DEFINITION
+
+    def body(self, props: Mapping[str, Any]) -> CustomerFieldRequest:
+        return CustomerFieldRequest(
+            name=props["name"],
+            field_type=props["field_type"],
+            answers=list(props.get("answers") or []),
+        )
+
+    def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
+        return obj.name == props["name"]
+
+    def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
+        return {"field_type": obj.field_type, "answers": list(obj.answers or [])}
+
+    def verify(self, props: Mapping[str, Any]) -> tuple[Status, int | None]:
+        field = self.session.defined_fields.find(lambda f: f.name == props["name"])
+        return (Status.VERIFIED, field.id) if field is not None else (Status.PENDING, None)
+
+
+CustomFieldDefinition = resource_class(
+    CUSTOM_FIELD_DEFINITION,
+    CustomFieldDefinitionProvider,
+    "A customer custom field definition (Admin > Customers - Customer Custom Fields).",
+)
+
+# --- the support mailbox ----------------------------------------------------------------
+
+SUPPORT_MAILBOX = ObjectType(
+    name="SupportMailbox",
+    inputs=(
+        Input("address", replace=True, required=True),
+        Input("active"),
+        Input("auto_create", required=True),
+        ADMIN_MODE,
+    ),
+    collection=MAILBOXES,
+    # One mailbox per stack: its placeholder id is `runbook:mailboxes:singleton`.
+    status_key=lambda p: status_key("mailbox"),
+    # The mailbox exists before us and receives every customer's mail: adopt it,
+    # set it safe, and leave it in place on destroy.
+    deletes_remote=False,
+)
+
+
+class SupportMailboxProvider(AdminObjectProvider):
+    declaration = SUPPORT_MAILBOX
+
+    def body(self, props: Mapping[str, Any]) -> MailboxRequest:
+        return MailboxRequest(
+            address=props["address"],
+            active=bool(props["active"]),
+            auto_create=props["auto_create"],
+        )
+
+    def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
+        return obj.address.lower() == str(props["address"]).lower()
+
+    def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
+        return {"active": obj.active, "auto_create": obj.auto_create}
+
+
+SupportMailbox = resource_class(
+    SUPPORT_MAILBOX, SupportMailboxProvider, "The inbound support mailbox (Admin > Emails/SMS)."
+)
+
+# --- ticket preferences (one per account) -----------------------------------------------
+
+PREFERENCES_ID = "ticket-preferences"
+
+TICKET_PREFERENCES = ObjectType(
+    name="TicketPreferences",
+    inputs=(Input("create_tickets_from_leads"), Input("enable_recurring_tickets"), ADMIN_MODE),
+    outputs=("status",),
+    status_key=lambda p: status_key("preferences"),
+    # Account-wide settings outlive the stack: destroy leaves them as they are.
+    deletes_remote=False,
+)
+
+
+class TicketPreferencesProvider(AdminObjectProvider):
+    """A singleton: Syncro has one ticket preferences page per account."""
+
+    declaration = TICKET_PREFERENCES
+
+    def runbook_id(self, props: Mapping[str, Any]) -> str:
+        return PREFERENCES_ID
+
+    def verify(self, props: Mapping[str, Any]) -> tuple[Status, int | None]:
+        return Status(props.get("status") or Status.PENDING), None
+
+    def body(self, props: Mapping[str, Any]) -> TicketPreferencesRequest:
+        return TicketPreferencesRequest(
+            create_tickets_from_leads=bool(props["create_tickets_from_leads"]),
+            enable_recurring_tickets=bool(props["enable_recurring_tickets"]),
+        )
+
+    def api_create(self, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        self.client.put_ticket_preferences(self.body(props))
+        return PREFERENCES_ID, {}
+
+    def api_update(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any]:
+        self.client.put_ticket_preferences(self.body(props))
+        return {}
+
+    def api_read(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
+        current = self.client.get_ticket_preferences()
+        return {
+            "create_tickets_from_leads": current.create_tickets_from_leads,
+            "enable_recurring_tickets": current.enable_recurring_tickets,
+        }
+
+
+TicketPreferences = resource_class(
+    TICKET_PREFERENCES,
+    TicketPreferencesProvider,
+    "Admin > Tickets - Preferences: the leads-to-tickets master switch, recurring tickets.",
+)
+
+# --- ticket automations -----------------------------------------------------------------
+
+TICKET_AUTOMATION = ObjectType(
+    name="TicketAutomation",
+    inputs=(
+        Input("name", replace=True, required=True),
+        Input("kind", required=True),  # "acknowledgement" | "staff_alert"
+        Input("subject_template"),
+        Input("body_template"),
+        Input("notify"),
+        ADMIN_MODE,
+    ),
+    collection=TICKET_AUTOMATIONS,
+    runbook_key=lambda p: str(p["name"]),
+    status_key=lambda p: status_key("automation", p["kind"]),
+)
+
+
+class TicketAutomationProvider(AdminObjectProvider):
+    declaration = TICKET_AUTOMATION
+
+    def body(self, props: Mapping[str, Any]) -> TicketAutomationRequest:
+        return TicketAutomationRequest(
+            name=props["name"],
+            kind=props["kind"],
+            subject_template=props["subject_template"],
+            body_template=props["body_template"],
+            notify=list(props.get("notify") or []),
+        )
+
+    def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
+        return obj.name == props["name"]
+
+    def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "kind": obj.kind,
+            "subject_template": obj.subject_template,
+            "body_template": obj.body_template,
+            "notify": list(obj.notify or []),
+        }
+
+
+TicketAutomation = resource_class(
+    TICKET_AUTOMATION,
+    TicketAutomationProvider,
+    "Admin > Ticket Automations: the branded acknowledgement or the staff alert.",
+)
