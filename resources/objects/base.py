@@ -74,9 +74,11 @@ class Input:
 ADMIN_MODE = Input("admin_mode", required=True)
 """Every object Syncro keeps in its web UI only carries the stack's admin mode."""
 
-PENDING_REMOVAL = Input("pending_removal", managed=False, default=False, optional=True)
-"""Runbook mode: the code no longer wants this object but a person has yet to delete it
-in Syncro's UI (resources/runbook_stack.py keeps it registered); the policy pack skips it."""
+PENDING_REMOVAL = Input("pending_removal", default=None, optional=True)
+"""Runbook mode: True when the code no longer wants this object but a person has yet to
+delete it in Syncro's UI (resources/runbook_stack.py keeps it registered); the policy
+pack skips it. Managed, so the flag reaches the outputs the policy pack reads (one
+update, shown as such); None otherwise, so states written before it see no diff."""
 
 
 @dataclass(frozen=True)
