@@ -63,9 +63,17 @@ class Project:
     """The project in `root`, its `local` stack pointed at `emulator`."""
 
     def __init__(
-        self, root: Path, emulator: Any, admin_mode: str = "api", main: Path | None = None
+        self,
+        root: Path,
+        emulator: Any,
+        admin_mode: str = "api",
+        main: Path | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
-        """`main`: another entry point that runs the real program (linked as program.py)."""
+        """`main`: another entry point that runs the real program (linked as program.py).
+
+        `env`: extra environment for every pulumi command (e.g. another PULUMI_BACKEND_URL).
+        """
         self.root = root
         self.emulator = emulator
         root.mkdir(parents=True, exist_ok=True)
@@ -78,7 +86,7 @@ class Project:
         self.customers = root / "customers"
         self.customers.mkdir()
         (root / "state").mkdir()
-        self.pulumi = PulumiRun(root, pulumi_env(root / "state"))
+        self.pulumi = PulumiRun(root, pulumi_env(root / "state", **(env or {})))
         self.pulumi.init()
         self.config("syncro:baseUrl", emulator.base_url)
         self.config("syncro:apiToken", emulator.token, secret=True)
