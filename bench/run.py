@@ -271,7 +271,9 @@ def engine_overhead(
         (noop_root / ".venv").symlink_to(REPO / ".venv")
         (noop_root / "manifest.json").write_text(json.dumps(manifest))
         (noop_root / "state").mkdir()
-        noop = PulumiRun(noop_root, pulumi_env(noop_root / "state", **PULUMI_EXTRA_ENV))
+        noop = PulumiRun(
+            noop_root, pulumi_env(noop_root / "state", **PULUMI_EXTRA_ENV), policy_pack=None
+        )
         noop.init()
         times: dict[str, list[float]] = {"real": [], "noop": []}
         creates: dict[str, int | None] = {}
