@@ -10,7 +10,7 @@ POLICY := --policy-pack policies
 QUIET := --suppress-outputs
 export STACK
 
-.PHONY: bootstrap venv cli browser lint test test-fast demo stop emulator preview up refresh destroy runbook confirm bench clean
+.PHONY: bootstrap venv cli s3-server browser lint test test-fast demo stop emulator preview up refresh destroy runbook confirm bench clean
 
 bootstrap: venv cli
 
@@ -28,6 +28,10 @@ cli: .pulumi-home/cli-dir
 	@mkdir -p .pulumi-home
 	scripts/install-pulumi | tail -n 1 > $@.tmp && mv $@.tmp $@
 	@echo "bootstrap: pulumi $$($$(cat $@)/pulumi version) in $$(cat $@)"
+
+# MinIO for the shared-backend tests (tests/engine/test_shared_backend.py builds it too).
+s3-server:
+	scripts/install-s3-server
 
 browser:
 	@command -v chromium >/dev/null || { echo "bootstrap: installing Debian's chromium for the page test (about 1 min)"; \

@@ -69,10 +69,13 @@ class Project:
         admin_mode: str = "api",
         main: Path | None = None,
         deliverables: str = "syncro",
+        env: dict[str, str] | None = None,
     ) -> None:
         """`main`: another entry point that runs the real program (linked as program.py).
         `deliverables`: `syncro:deliverables`; these tests were written for Syncro's native
-        recurring tickets, the stack default is the scheduler (contract 3)."""
+        recurring tickets, the stack default is the scheduler (contract 3).
+        `env`: extra environment for every pulumi command (e.g. another PULUMI_BACKEND_URL).
+        """
         self.root = root
         self.emulator = emulator
         root.mkdir(parents=True, exist_ok=True)
@@ -85,7 +88,7 @@ class Project:
         self.customers = root / "customers"
         self.customers.mkdir()
         (root / "state").mkdir()
-        self.pulumi = PulumiRun(root, pulumi_env(root / "state"))
+        self.pulumi = PulumiRun(root, pulumi_env(root / "state", **(env or {})))
         self.pulumi.init()
         self.config("syncro:baseUrl", emulator.base_url)
         self.config("syncro:apiToken", emulator.token, secret=True)
