@@ -10,7 +10,7 @@ POLICY := --policy-pack policies
 QUIET := --suppress-outputs
 export STACK
 
-.PHONY: bootstrap venv cli browser lint test test-fast demo stop emulator preview up refresh destroy runbook bench clean
+.PHONY: bootstrap venv cli browser lint test test-fast demo stop emulator preview up refresh destroy runbook deliverables bench clean
 
 bootstrap: venv cli
 
@@ -79,6 +79,11 @@ runbook: bootstrap
 	@mkdir -p runbooks
 	$(ENV) pulumi stack output runbook --stack $(STACK) > runbooks/$(STACK).md
 	@echo "runbook: runbooks/$(STACK).md"
+
+# Opens the deliverable tickets due today (README "Deliverables"); ARGS="--dry-run" or
+# ARGS="--today YYYY-MM-DD" pass through.
+deliverables: bootstrap
+	$(ENV) $(PY) -m resources.scheduler --stack $(STACK) $(ARGS)
 
 # Benchmarks against the emulator (bench/README.md): about 11 minutes on 2 idle cores, writes bench/results.json.
 bench: bootstrap
