@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deliverables.conftest import TOKEN, onboard
+from tests.deliverables.conftest import TOKEN, make_sla, onboard
 from tests.pulumi_cli import REPO_ROOT, PulumiRun, pulumi_env
 
 
@@ -28,7 +28,8 @@ def stack(tmp_path: Path, emu, client):
     pulumi.init()
     pulumi("config", "set", "syncro:baseUrl", emu.base_url)
     pulumi("config", "set", "--secret", "syncro:apiToken", TOKEN)
-    pulumi("config", "set", "--path", "syncro:tierSlas.Defense", "12")
+    sla_id = make_sla(emu)
+    pulumi("config", "set", "--path", "syncro:tierSlas.Defense", str(sla_id))
     customers = onboard(
         client,
         [("CS-0042", "Defense", date(2026, 12, 1)), ("CS-0107", "Standard", date(2026, 12, 15))],
@@ -50,7 +51,7 @@ def stack(tmp_path: Path, emu, client):
     }
     (root / "deployment.json").write_text(json.dumps(deployment))
     pulumi("stack", "import", "--file", "deployment.json")
-    return root, pulumi
+    return root, pulumi, sla_id
 
 
 def run(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -68,7 +69,7 @@ def run(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProc
 def test_module_command_opens_once_and_never_prints_the_token(
     stack, client, control, tmp_path
 ) -> None:
-    root, pulumi = stack
+    root, pulumi, sla_id = stack
     control.set_clock(date(2027, 2, 15))  # --today is Syncro's date (see the README)
     lock = str(tmp_path / "run.lock")
     dry = run(root, pulumi.env, "--today", "2027-02-15", "--dry-run", "--lock", lock)
@@ -85,23 +86,26 @@ def test_module_command_opens_once_and_never_prints_the_token(
     assert " 0 opened" in again.stdout and len(client.list_tickets()) == len(opened)
     # the tier's SLA from syncro:tierSlas.Defense; Standard has none configured
     slas = {(t["subject"][:9], t["sla_id"]) for t in client.request("GET", "/tickets")["tickets"]}
-    assert slas == {("[CS-0042]", 12), ("[CS-0107]", None)}
+    assert slas == {("[CS-0042]", sla_id), ("[CS-0107]", None)}
     for proc in (dry, first, again):
         assert TOKEN not in proc.stdout + proc.stderr
 
 
 def test_a_bad_setting_stops_before_any_request(stack, control) -> None:
-    root, pulumi = stack
+    root, pulumi, sla_id = stack
     pulumi("config", "set", "--path", "syncro:tierSlas.Gold", "3")
     seq = control.seq()
     proc = run(root, pulumi.env, "--today", "2027-02-15")
     assert proc.returncode == 2
-    assert "syncro:tierSlas" in proc.stderr and "Fix: pulumi config set" in proc.stderr
+    assert (
+        "syncro:tierSlas.Gold is not a tier" in proc.stderr
+        and "Fix: pulumi config rm" in proc.stderr
+    )
     assert control.requests_since(seq) == []
 
 
 def test_native_recurring_mode_does_nothing(stack, client) -> None:
-    root, pulumi = stack
+    root, pulumi, sla_id = stack
     pulumi("config", "set", "syncro:deliverables", "syncro")
     proc = run(root, pulumi.env, "--today", "2027-02-15")
     assert proc.returncode == 0 and "nothing to do" in proc.stdout
