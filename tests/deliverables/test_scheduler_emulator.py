@@ -188,7 +188,7 @@ def test_a_simulated_year(emu, client, control: Control, tmp_path: Path) -> None
     quiet = {"say": lambda _line: None}
     start = D("2026-01-31")
     three_runs, concurrent = D("2026-04-10"), D("2026-06-25")
-    runs = 0
+    runs = total_requests = 0
     for offset in range(365):
         today = start + timedelta(days=offset)
         control.set_clock(today)
@@ -214,6 +214,11 @@ def test_a_simulated_year(emu, client, control: Control, tmp_path: Path) -> None
         for run in range(3 if today == three_runs else 1):
             result = Scheduler(client, customers, lock_path=lock, **quiet).run(today)
             assert not result.errors and not result.removed
+            k = len(result.opened)
+            in_window = result.plan.tickets_in_window + k
+            users = 2 if k else 0  # GET /users + GET /users/1001, only when opening
+            assert result.requests <= 1 + math.ceil(in_window / 25) + k + users
+            total_requests += result.requests
             if today == three_runs:
                 assert bool(result.opened) == (run == 0)  # runs two and three open nothing
             runs += 1
@@ -242,4 +247,7 @@ def test_a_simulated_year(emu, client, control: Control, tmp_path: Path) -> None
     assert counts == want
     assert (missing, duplicates) == (0, 0)
     assert control.outside_spec() == []
-    print(f"\nyear: {runs} runs, {len(tickets)} tickets, per customer {counts}, 0 missing, 0 dup")
+    print(
+        f"\nyear: {runs} runs, {total_requests} requests in the sequential runs, "
+        f"{len(tickets)} tickets, per customer {counts}, 0 missing, 0 duplicates"
+    )
