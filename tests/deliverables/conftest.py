@@ -22,13 +22,8 @@ ACCOUNT_MANAGER = "alex@cybersuite.tech"  # seed user 1001
 @pytest.fixture
 def emu(tmp_path: Path) -> Iterator[EmulatorServer]:
     """Strict: the runner's token reaches only Syncro's published API."""
-    with EmulatorServer(
-        db_path=tmp_path / "syncro.db",
-        token=TOKEN,
-        rate_limit_per_minute=0,
-        today="2026-01-01",
-        strict=True,
-    ) as server:
+    server = EmulatorServer(tmp_path / "syncro.db", TOKEN, 0, today="2026-01-01", strict=True)
+    with server:
         yield server
 
 
