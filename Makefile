@@ -10,7 +10,7 @@ POLICY := --policy-pack policies
 QUIET := --suppress-outputs
 export STACK
 
-.PHONY: bootstrap venv cli s3-server browser lint test test-fast demo stop emulator preview up refresh destroy runbook confirm bench clean
+.PHONY: bootstrap venv cli s3-server browser lint test test-fast demo stop emulator preview up refresh destroy runbook confirm deliverables bench clean
 
 bootstrap: venv cli
 
@@ -96,6 +96,11 @@ runbook: bootstrap
 # Record what a person confirmed in Syncro's UI: make confirm STACK=prod ITEM=mailbox@1a2b3c4d
 confirm: venv
 	$(PY) -m resources.confirmations --stack $(STACK) "$(ITEM)"
+
+# Opens the deliverable tickets due today (README "Deliverables"); ARGS="--dry-run" or
+# ARGS="--today YYYY-MM-DD" pass through.
+deliverables: bootstrap
+	$(ENV) $(PY) -m resources.scheduler --stack $(STACK) $(ARGS)
 
 # Benchmarks against the emulator (bench/README.md): about 11 minutes on 2 idle cores, writes bench/results.json.
 bench: bootstrap

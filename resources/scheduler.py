@@ -45,11 +45,9 @@ from resources.deliverables import (
     schedules_from_outputs,
     window_start,
 )
+from resources.settings import SYNCRO_REQUESTS_PER_MINUTE, tier_ids
 from resources.syncro import SyncroClient, SyncroError, SyncroNotFound
 from resources.syncro.models import Ticket
-
-SYNCRO_REQUESTS_PER_MINUTE = 180
-
 
 # --- opening one occurrence (used by the runner and the RecurringTicket provider) -------
 
@@ -435,22 +433,15 @@ def parse_settings(stack: str, config: Mapping[str, Any]) -> RunSettings:
             f"syncro:requestsPerMinute 170 --stack {stack}"
         )
         rpm = 170
-    mode = get.get("syncro:deliverables") or "scheduler"
-    if mode not in ("scheduler", "syncro"):
+    mode = get.get("syncro:deliverables") or catalog.DEFAULT_DELIVERABLES_MODE
+    if mode not in catalog.DELIVERABLES_MODES:
         problems.append(
-            f"{where}: syncro:deliverables is {mode!r}, not 'scheduler' or 'syncro'. Fix: "
-            f"pulumi config set syncro:deliverables scheduler --stack {stack}"
+            f"{where}: syncro:deliverables is {str(mode)[:40]!r}, not "
+            f"{' or '.join(map(repr, catalog.DELIVERABLES_MODES))}. Fix: pulumi config set "
+            f"syncro:deliverables {catalog.DEFAULT_DELIVERABLES_MODE} --stack {stack}"
         )
-    slas = get.get("syncro:tierSlas") or {}
-    if not isinstance(slas, dict) or any(
-        t not in catalog.TIERS or isinstance(v, bool) or not isinstance(v, int) or v <= 0
-        for t, v in slas.items()
-    ):
-        problems.append(
-            f"{where}: syncro:tierSlas is {slas!r}, not an object of tier -> SLA id. Fix: "
-            f"pulumi config set --path 'syncro:tierSlas.Defense' <id> --stack {stack}"
-        )
-        slas = {}
+    slas, sla_problems = tier_ids(get.get("syncro:tierSlas"), "tierSlas", "SLA", stack)
+    problems += [f"{where}: {problem}" for problem in sla_problems]
     if problems:
         raise SchedulerConfigError("\n".join(["nothing was sent to Syncro:", *problems]))
     return RunSettings(stack, base_url.rstrip("/"), float(rpm), str(mode), dict(slas))

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from emulator.spec_paths import requests_outside_spec
 from emulator.testing import EmulatorServer
 from resources import catalog
 from resources.syncro import SyncroClient
@@ -20,10 +21,27 @@ ACCOUNT_MANAGER = "alex@cybersuite.tech"  # seed user 1001
 
 @pytest.fixture
 def emu(tmp_path: Path) -> Iterator[EmulatorServer]:
-    with EmulatorServer(
-        db_path=tmp_path / "syncro.db", token=TOKEN, rate_limit_per_minute=0, today="2026-01-01"
-    ) as server:
+    """Strict: the runner's token reaches only Syncro's published API."""
+    server = EmulatorServer(tmp_path / "syncro.db", TOKEN, 0, today="2026-01-01", strict=True)
+    with server:
         yield server
+
+
+def make_sla(emu: EmulatorServer, name: str = "Defense SLA") -> int:
+    """SLAs are made in Syncro's UI only: the person's surface stands in for it."""
+    answer = httpx.post(
+        f"{emu.person_url}/slas",
+        headers={"Authorization": f"Bearer {emu.person_token}"},
+        json={
+            "name": name,
+            "description": "1-hour notification",
+            "response_time_minutes": 60,
+            "resolution_time_minutes": 2880,
+        },
+        timeout=10,
+    )
+    answer.raise_for_status()
+    return int(answer.json()["sla"]["id"])
 
 
 def new_client(emu: EmulatorServer) -> SyncroClient:
@@ -55,6 +73,10 @@ class Control:
 
     def requests_since(self, seq: int) -> list[dict[str, Any]]:
         return self.http.get("/requests", params={"since": seq}).json()["requests"]
+
+    def outside_spec(self) -> list[str]:
+        """Every request so far that Syncro's published API does not serve."""
+        return requests_outside_spec(self.requests_since(0))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 from resources import catalog
 from resources.deliverables import schedules_from_outputs
 from resources.scheduler import Scheduler
-from tests.deliverables.conftest import Control, new_client, onboard
+from tests.deliverables.conftest import Control, make_sla, new_client, onboard
 
 D = date.fromisoformat
 
@@ -68,6 +68,7 @@ def test_request_budget_for_200_customers(emu, client, control: Control) -> None
     assert kinds["GET /tickets"] <= 1 + math.ceil(n_after / 25)
     assert kinds["GET /users"] + kinds["GET /users/{id}"] == 2
     assert len(entries) <= 1 + math.ceil(n_after / 25) + k + 2
+    assert control.outside_spec() == []
     print(f"200 customers, {k} due: {len(entries)} requests ({dict(kinds)}), {n_after} in window")
 
 
@@ -88,8 +89,9 @@ def test_k_due_with_user_ids_in_the_outputs_is_that_plus_k(emu, client, control)
 
 def test_ticket_fields_follow_contract_five(emu, client, control) -> None:
     output = onboard(client, [("CS-0042", "Defense", D("2026-12-01"))])
+    sla_id = make_sla(emu)
     scheduler = Scheduler(
-        client, schedules_from_outputs(output), tier_slas={"Defense": 7}, say=lambda _l: None
+        client, schedules_from_outputs(output), tier_slas={"Defense": sla_id}, say=lambda _l: None
     )
     control.set_clock(D("2027-02-15"))
     result = scheduler.run(D("2027-02-15"))
@@ -102,7 +104,8 @@ def test_ticket_fields_follow_contract_five(emu, client, control) -> None:
     assert stored["problem_type"] == catalog.DELIVERABLE_PROBLEM_TYPE
     assert stored["customer_id"] == output["CS-0042"]["organization_id"]
     listed = client.request("GET", "/tickets", params={"customer_id": stored["customer_id"]})
-    assert listed["tickets"][0]["sla_id"] == 7
+    assert listed["tickets"][0]["sla_id"] == sla_id
+    assert control.outside_spec() == []
 
 
 def test_two_machines_racing_leave_one_ticket(emu, control) -> None:
@@ -185,7 +188,7 @@ def test_a_simulated_year(emu, client, control: Control, tmp_path: Path) -> None
     quiet = {"say": lambda _line: None}
     start = D("2026-01-31")
     three_runs, concurrent = D("2026-04-10"), D("2026-06-25")
-    runs = 0
+    runs = total_requests = 0
     for offset in range(365):
         today = start + timedelta(days=offset)
         control.set_clock(today)
@@ -211,6 +214,11 @@ def test_a_simulated_year(emu, client, control: Control, tmp_path: Path) -> None
         for run in range(3 if today == three_runs else 1):
             result = Scheduler(client, customers, lock_path=lock, **quiet).run(today)
             assert not result.errors and not result.removed
+            k = len(result.opened)
+            in_window = result.plan.tickets_in_window + k
+            users = 2 if k else 0  # GET /users + GET /users/1001, only when opening
+            assert result.requests <= 1 + math.ceil(in_window / 25) + k + users
+            total_requests += result.requests
             if today == three_runs:
                 assert bool(result.opened) == (run == 0)  # runs two and three open nothing
             runs += 1
@@ -238,4 +246,8 @@ def test_a_simulated_year(emu, client, control: Control, tmp_path: Path) -> None
     }
     assert counts == want
     assert (missing, duplicates) == (0, 0)
-    print(f"\nyear: {runs} runs, {len(tickets)} tickets, per customer {counts}, 0 missing, 0 dup")
+    assert control.outside_spec() == []
+    print(
+        f"\nyear: {runs} runs, {total_requests} requests in the sequential runs, "
+        f"{len(tickets)} tickets, per customer {counts}, 0 missing, 0 duplicates"
+    )
