@@ -15,12 +15,13 @@ export STACK
 bootstrap: venv cli
 
 venv: .venv/.installed
-.venv/.installed: requirements.txt
+.venv/.installed: requirements.txt pyproject.toml
 	@echo "bootstrap: creating .venv with Python 3.11 and the pinned requirements (about 1 min cold)"
 	@command -v python3.11 >/dev/null || { echo "Python 3.11 is required (python3.11 not on PATH)"; exit 1; }
 	test -x .venv/bin/python || python3.11 -m venv .venv
 	.venv/bin/pip install --quiet "pip>=24.3.1,<26"  # the range the pulumi SDK declares
 	.venv/bin/pip install --quiet -r requirements.txt
+	.venv/bin/pip install --quiet --no-deps -e .  # the syncro-onboard console script
 	touch $@
 
 cli: .pulumi-home/cli-dir

@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from emulator import seed
 from emulator.app import Emulator, build_app
 from emulator.server import EmulatorUvicorn, make_config
 
@@ -29,7 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--today", type=date.fromisoformat, default=None, help="emulated date on first start"
     )
+    seed.register(sub)
     args = parser.parse_args(argv)
+    if args.command == "seed":
+        return seed.run(args)
 
     emu = Emulator(
         args.db,
