@@ -7,7 +7,7 @@ are well-kept, widely used libraries, and Typer turns type hints into options an
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +17,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from onboard_cli import importer, output, pages
 from onboard_cli.diagnose import diagnose as run_diagnosis
+from onboard_cli.sla import build_report as build_sla
 from onboard_cli.stack import PulumiCli, Stack, StackError
 from onboard_cli.status import build_status
+from resources.spec import CustomerFileError, load_customers
 from resources.syncro import SyncroError
 
 app = typer.Typer(
@@ -170,6 +172,56 @@ def diagnose(
     output.diagnosis(console, found)
     if found.first_failure is not None:
         raise typer.Exit(1)
+
+
+@app.command("sla-report")
+def sla_report(
+    ctx: typer.Context,
+    stack: StackOption = "local",
+    since: Annotated[
+        str | None, typer.Option(help="first day (YYYY-MM-DD); default 90 days ago")
+    ] = None,
+    html_file: Annotated[
+        Path | None, typer.Option("--html", help="also write a page with a breach chart")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    customers_dir: Annotated[
+        Path, typer.Option("--customers", help="customer files (their sla: overrides)")
+    ] = Path("customers"),
+) -> None:
+    """First response and resolution per customer and tier against the catalog's terms."""
+    console, _ = _consoles()
+    try:
+        first_day = date.fromisoformat(since) if since else date.today() - timedelta(days=90)
+    except ValueError:
+        raise _fail(
+            ValueError(f"--since {since!r} is not a date. Fix: --since 2026-01-01")
+        ) from None
+    target = _stack(ctx, stack)
+    overrides = _sla_overrides(customers_dir)
+    try:
+        with target.client() as client:
+            report = build_sla(client, first_day, overrides, datetime.now(UTC))
+    except SyncroError as problem:
+        raise _fail(problem) from None
+    if html_file:
+        html_file.write_text(pages.sla_page(report), encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+        return
+    output.sla_table(console, report)
+    if html_file:
+        console.print(f"page: {html_file}")
+
+
+def _sla_overrides(directory: Path) -> dict:
+    """Each customer's effective terms from its file; none when the folder does not load."""
+    if not directory.is_dir():
+        return {}
+    try:
+        return {s.client_id: s.effective_sla() for s in load_customers(directory)}
+    except CustomerFileError:
+        return {}
 
 
 def main() -> None:

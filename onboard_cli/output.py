@@ -9,6 +9,7 @@ from rich.table import Table
 
 from onboard_cli.diagnose import Diagnosis
 from onboard_cli.importer import ImportPlan, summary_counts
+from onboard_cli.sla import SlaReport, terms_word
 from onboard_cli.status import NA, StatusReport
 from onboard_cli.status import CustomerRow as StatusRow
 
@@ -151,3 +152,49 @@ def diagnosis(console: Console, found: Diagnosis) -> None:
     else:
         console.print("no check failed", highlight=False)
     console.print(f"({found.requests} API reads)", highlight=False)
+
+
+def sla_table(console: Console, report: SlaReport) -> None:
+    table = Table(title=f"SLA since {report.since} ({report.requests} API reads)")
+    columns = (
+        "customer",
+        "tier",
+        "terms",
+        "tickets",
+        "incidents",
+        "median 1st response h",
+        "median resolution h",
+        "breaches",
+    )
+    for column in columns:
+        table.add_column(column)
+    for c in report.customers:
+        d = c.as_dict()
+        table.add_row(
+            f"{c.client_id} {c.business_name}",
+            c.tier,
+            d["terms"],
+            str(c.tickets),
+            str(c.incidents),
+            str(d["median_first_response_hours"] or "n/a"),
+            str(d["median_resolution_hours"] or "n/a"),
+            str(len(c.breaches)),
+        )
+    console.print(table)
+    if report.breaches:
+        listed = Table(title="breaches")
+        for column in ("ticket", "customer", "tier", "what", "took h", "allowed", "opened"):
+            listed.add_column(column)
+        for b in report.breaches:
+            listed.add_row(
+                f"#{b.ticket_number}",
+                b.client_id,
+                b.tier,
+                b.kind,
+                "still waiting" if b.took_hours is None else f"{b.took_hours:.1f}",
+                f"{b.allowed_hours} h {terms_word(b.tier)}",
+                b.created[:16],
+            )
+        console.print(listed)
+    for line in report.skipped:
+        console.print(f"skipped {line}", highlight=False)

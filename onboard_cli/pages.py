@@ -128,3 +128,48 @@ def breach_chart(months: list[str], breaches: Counter[str], totals: Counter[str]
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def sla_page(report: Any) -> str:
+    months, breached, totals = report.by_month()
+    rows = "".join(
+        f"<tr><td>{_e(c.client_id)}</td><td>{_e(c.business_name)}</td><td>{_e(c.tier)}</td>"
+        f"<td>{_e(c.as_dict()['terms'])}</td><td>{c.tickets}</td><td>{c.incidents}</td>"
+        f"<td>{_e(c.as_dict()['median_first_response_hours'])}</td>"
+        f"<td>{_e(c.as_dict()['median_resolution_hours'])}</td>"
+        f"<td>{badge(str(len(c.breaches))) if c.breaches else badge('complete: 0')}</td></tr>"
+        for c in report.customers
+    )
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in (
+            "Client ID",
+            "Customer",
+            "Tier",
+            "Terms",
+            "Tickets",
+            "Incidents",
+            "Median first response (h)",
+            "Median resolution (h)",
+            "Breaches",
+        )
+    )
+    breaches = "".join(
+        f"<tr><td>#{_e(b.ticket_number)}</td><td>{_e(b.client_id)}</td><td>{_e(b.tier)}</td>"
+        f"<td>{_e(b.kind)}</td><td>{_e(b.took_hours if b.took_hours is not None else 'waiting')}"
+        f"</td><td>{_e(b.allowed_hours)} h ({_e(b.as_dict()['terms'])})</td>"
+        f"<td>{_e(b.created[:16])}</td></tr>"
+        for b in report.breaches
+    )
+    body = (
+        f"<h2>Breaches per month</h2>{breach_chart(months, breached, totals)}"
+        f'<table id="customers"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        '<h2>Breaches</h2><table id="breaches"><thead><tr><th>Ticket</th><th>Client ID</th>'
+        "<th>Tier</th><th>What</th><th>Took (h)</th><th>Allowed</th><th>Opened</th></tr>"
+        f"</thead><tbody>{breaches}</tbody></table>"
+    )
+    meta = (
+        f"tickets since {report.since}; {len(report.breaches)} breaches; "
+        f"{report.requests} API reads; Standard's terms are targets, the others contract terms"
+    )
+    return page("SLA report", meta, body)

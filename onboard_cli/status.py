@@ -105,15 +105,18 @@ def _recent_leads(client: SyncroClient) -> list[Lead]:
 
 
 def _next_due(go_live: date | None, first_due: str, frequency: str, today: date) -> date | None:
-    if go_live is None:
+    """The first due date on or after today: from go-live (the catalog's anchor), else
+    stepping from the first due date the stack output gives."""
+    step = catalog.MONTHS_PER.get(frequency, 1)
+    if go_live is not None:
+        candidates = catalog.due_dates(go_live, frequency, 600 // step)
+    else:
         try:
-            return date.fromisoformat(first_due)
+            first = date.fromisoformat(first_due)
         except ValueError:
             return None
-    for due in catalog.due_dates(go_live, frequency, 12 * 50 // catalog.MONTHS_PER[frequency]):
-        if due >= today:
-            return due
-    return None
+        candidates = [catalog.add_months(first, k * step) for k in range(600 // step)]
+    return next((due for due in candidates if due >= today), None)
 
 
 def _deliverables(

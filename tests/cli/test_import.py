@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from emulator.model import Syncro
 from emulator.store import Store
@@ -227,15 +226,7 @@ def test_up_after_import_adopts_and_creates_no_organization(project: Project, em
     )
     assert preview.returncode == 0, preview.stdout[-3000:] + preview.stderr[-3000:]
     steps = json.loads(preview.stdout)["steps"]
-    orgs = (
-        [
-            s
-            for s in steps
-            if s["urn"].endswith(("syncro:Organization::" + c.client_id) for c in imported)
-        ]
-        if False
-        else [s for s in steps if "syncro:Organization" in s["urn"]]
-    )
+    orgs = [s for s in steps if "syncro:Organization" in s["urn"]]
     # Dynamic resources cannot be `pulumi import`ed: each shows as a create whose
     # provider adopts the existing record (adopt: true) instead of making a new one.
     assert len(orgs) == len(imported) and {s["op"] for s in orgs} == {"create"}
@@ -263,5 +254,12 @@ def test_up_after_import_adopts_and_creates_no_organization(project: Project, em
     by_email = {c["email"].lower(): c for c in after}
     for spec in imported:
         assert by_email[spec.main_poc.email.lower()]["properties"]["CS Client ID"] == spec.client_id
-    text = yaml.safe_dump([p.read_text() for p in project.customers.glob("*.yaml")])
-    assert "seed-acct" not in text
+    # Day two on the real stack outputs: one row per imported customer, bounded reads.
+    code, out = run_cli(project, "status", "--json")
+    assert code == 0, out
+    status = json.loads(out)
+    assert {row["client_id"] for row in status["customers"]} == {s.client_id for s in imported}
+    assert all(row["organization"] == "active" for row in status["customers"])
+    assert all(row["rules"] for row in status["customers"])
+    # customers (1 page) + settings + leads (1 page) + one ticket page per customer
+    assert status["api_requests"] == 3 + len(imported)
