@@ -10,6 +10,7 @@ dependencies.
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date
@@ -18,6 +19,14 @@ from typing import Any
 TIERS: tuple[str, ...] = ("Standard", "Defense", "Sentinel")
 PLATFORMS: tuple[str, ...] = ("M365", "Google Workspace")
 CLIENT_ID_PATTERN = r"^CS-\d{4}$"
+# How resources reach the UI-only objects: "api" writes them, "runbook" records them.
+ADMIN_MODES: tuple[str, ...] = ("api", "runbook")
+
+
+def is_client_id(text: object) -> bool:
+    """ASCII digits only (re.ASCII) and the whole text (no trailing newline)."""
+    return isinstance(text, str) and re.fullmatch(CLIENT_ID_PATTERN, text, re.ASCII) is not None
+
 
 # The acknowledgement promise of the cheapest tier: the advisory policy flags any
 # customer whose effective SLA acknowledges more slowly than this.
@@ -50,6 +59,12 @@ FREE_MAIL_DOMAINS: frozenset[str] = frozenset(
         "fastmail.com",
     }
 )
+
+
+def is_free_mail(domain: str) -> bool:
+    """Whether a rule on `domain` would route strangers' mail (case-insensitive)."""
+    return domain.strip().lower().rstrip(".") in FREE_MAIL_DOMAINS
+
 
 # Syncro evaluates email rules top-down by (position, id), first match wins. Exact
 # addresses go first and bare domains last so a specific rule is never shadowed by

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from resources import catalog
+from resources import catalog, routing
 from resources.spec import CustomerSpec
 
 BRAND = "CyberSuite"
@@ -235,13 +235,20 @@ def plan_platform(
     )
 
 
-# --- email rule order -------------------------------------------------------------------
+# --- email rule order (resources/routing.py is the one implementation) -------------------
 
 
-def rule_sort_key(rule: EmailRulePlan) -> tuple[int, str, str]:
-    """Syncro runs rules by (position, id); before ids exist, client ID and domain
-    stand in for the id so the order is the same on every run."""
-    return (rule.position, rule.client_id, rule.domain)
+def routing_rule(rule: EmailRulePlan) -> routing.Rule:
+    """The plan as Syncro evaluates it; before ids exist, client ID and domain stand in
+    for the id so the order is the same on every run."""
+    return routing.Rule(
+        sender=rule.sender,
+        subject_filter=rule.subject_filter,
+        position=rule.position,
+        key=f"{rule.client_id}:{rule.domain}",
+        customer=rule.client_id,
+        ref=rule,
+    )
 
 
 def ordered_rules(plans: Iterable[CustomerPlan | EmailRulePlan]) -> list[EmailRulePlan]:
@@ -252,49 +259,9 @@ def ordered_rules(plans: Iterable[CustomerPlan | EmailRulePlan]) -> list[EmailRu
             rules.append(plan)
         else:
             rules.extend(plan.email_rules)
-    return sorted(rules, key=rule_sort_key)
-
-
-def _sender_covers(earlier: str, later: str) -> bool:
-    """Whether every address `later` matches is matched by `earlier`.
-
-    `@domain` matches exactly that domain (not subdomains); `user@domain` matches
-    one address; both case-insensitively.
-    """
-    a, b = earlier.lower(), later.lower()
-    if a == b:
-        return True
-    if a.startswith("@"):
-        return b.endswith(a) and not b.startswith("@")
-    return False
-
-
-def _subject_covers(earlier: str | None, later: str | None) -> bool:
-    """Subject filters are assumed to be case-insensitive "contains" matches: a rule
-    without a filter matches every subject, and filter X matches every subject that
-    filter Y matches when X occurs inside Y."""
-    if earlier is None or earlier == "":
-        return True
-    if later is None or later == "":
-        return False
-    return earlier.lower() in later.lower()
-
-
-def covers(earlier: EmailRulePlan, later: EmailRulePlan) -> bool:
-    """Whether `earlier` matches every mail `later` matches."""
-    return _sender_covers(earlier.sender, later.sender) and _subject_covers(
-        earlier.subject_filter, later.subject_filter
-    )
+    return [r.ref for r in routing.order(routing_rule(r) for r in rules)]
 
 
 def shadowed_rules(rules: Iterable[EmailRulePlan]) -> list[tuple[EmailRulePlan, EmailRulePlan]]:
-    """(earlier, later) pairs where `later` can never fire: `earlier` runs first and
-    matches every mail `later` would. Rules are put in evaluation order first, so the
-    caller may pass them in any order."""
-    ordered = sorted(rules, key=rule_sort_key)
-    return [
-        (earlier, later)
-        for i, earlier in enumerate(ordered)
-        for later in ordered[i + 1 :]
-        if covers(earlier, later)
-    ]
+    """(earlier, later) pairs where `later` can never fire (routing.shadowed); any order."""
+    return [(s.earlier.ref, s.later.ref) for s in routing.shadowed(map(routing_rule, rules))]

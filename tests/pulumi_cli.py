@@ -3,6 +3,11 @@
 The environment comes from scripts/env.sh (the one place that sets the offline
 Pulumi settings), with the state backend moved into the test's tmp directory.
 A missing CLI is a failure, never a skip: these tests exist to exercise the engine.
+
+Every `preview` and `up` runs with the policy pack, exactly as `make preview` and
+`make up` do (`--policy-pack policies`): a test that changes customers without it would
+miss what the pack blocks in real use (issue 14.1). A run that deliberately goes without
+says so with `PulumiRun(..., policy_pack=None)` and why.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The commands the Makefile runs with `--policy-pack policies` (refresh and destroy take none).
+POLICY_PACK_COMMANDS = ("preview", "up")
 
 
 def pulumi_env(state_dir: Path, stack: str = "local", **extra: str) -> dict[str, str]:
@@ -45,11 +52,21 @@ class PulumiRun:
     env: dict[str, str]
     stack: str = "local"
     log: list[str] = field(default_factory=list)
+    policy_pack: str | None = "policies"
+    """The pack every preview and up runs with (relative to `workdir`); None: without."""
+
+    def command(self, *args: str) -> list[str]:
+        """The CLI command line for `args`, with the policy pack where `make` adds it."""
+        cmd = ["pulumi", *args, "--stack", self.stack, "--non-interactive"]
+        wants_pack = bool(args) and args[0] in POLICY_PACK_COMMANDS
+        if self.policy_pack and wants_pack and "--policy-pack" not in args:
+            cmd += ["--policy-pack", self.policy_pack]
+        return cmd
 
     def __call__(
         self, *args: str, check: bool = True, timeout: float = 600
     ) -> subprocess.CompletedProcess[str]:
-        cmd = ["pulumi", *args, "--stack", self.stack, "--non-interactive"]
+        cmd = self.command(*args)
         proc = subprocess.run(
             cmd,
             cwd=self.workdir,

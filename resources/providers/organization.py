@@ -20,8 +20,11 @@ class OrganizationExists(Exception):
 class OrganizationProvider(SyncroProvider):
     # What Syncro stores. `tier`, `domains` and `sla_terms` are inputs for the policy
     # pack; Syncro sees them only through `fields`, so a change to them alone (say, a
-    # second domain removed) is no reason to write the organization.
-    managed = ("business_name", "email", "contact_name", "fields", "edr_keys", "notes")
+    # second domain removed) is no reason to write the organization. It is a reason to
+    # update the state, though: the pack's stack policies judge outputs, and an
+    # "unchanged" organization would be judged on its old domains (issue 14.1).
+    written = ("business_name", "email", "contact_name", "fields", "edr_keys", "notes")
+    managed = (*written, "tier", "domains", "sla_terms")
     replace_on = ("client_id",)
     required = ("client_id", "business_name", "email", "fields")
 
@@ -128,6 +131,10 @@ class OrganizationProvider(SyncroProvider):
         return ReadResult(id_=id_, outs=self._outs(props, customer))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        if all(olds.get(key) == news.get(key) for key in self.written):
+            # Only what the policy pack reads changed: new state, no request to Syncro.
+            kept = {key: olds.get(key) for key in ("syncro_id", "disabled", "missing_fields")}
+            return UpdateResult(outs={**news, **kept})
         customer = self._write(int(id_), news)
         listing.remember(self.client, "customers", customer)
         return UpdateResult(outs=self._outs(news, customer))

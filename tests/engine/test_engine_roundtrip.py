@@ -20,7 +20,9 @@ def tiny(tmp_path: Path) -> PulumiRun:
     yaml.write_text(yaml.read_text().replace("VENV_PLACEHOLDER", str(REPO_ROOT / ".venv")))
     (tmp_path / "state").mkdir()
     (tmp_path / "files").mkdir()
-    run = PulumiRun(work, pulumi_env(tmp_path / "state"))
+    # Without the policy pack on purpose: this is a one-resource test program, not the
+    # onboarding project, and the pack's policies judge only Syncro resource types.
+    run = PulumiRun(work, pulumi_env(tmp_path / "state"), policy_pack=None)
     run.init()
     run("config", "set", "engine:dir", str(tmp_path / "files"))
     return run

@@ -116,7 +116,7 @@ def test_kill_9_mid_up_then_documented_recovery_converges(tmp_path: Path, emulat
     project.add_customers(specs)
     project.faults({"path": ".*", "method": "*", "latency_ms": 150})
     up = subprocess.Popen(
-        ["pulumi", "up", "--yes", "--skip-preview", "--stack", "local", "--non-interactive"],
+        project.pulumi.command("up", "--yes", "--skip-preview"),
         cwd=project.root,
         env=project.pulumi.env,
         stdout=subprocess.DEVNULL,
@@ -381,7 +381,7 @@ def test_a_second_up_at_the_same_time_refuses_with_the_lock_message(
     project.add_customers(specs)
     project.faults({"path": ".*", "method": "*", "latency_ms": 100})
     first = subprocess.Popen(
-        ["pulumi", "up", "--yes", "--skip-preview", "--stack", "local", "--non-interactive"],
+        project.pulumi.command("up", "--yes", "--skip-preview"),
         cwd=project.root,
         env=project.pulumi.env,
         stdout=subprocess.PIPE,

@@ -945,3 +945,37 @@ def test_analyze_stack_through_the_sdk() -> None:
     assert [(d.policyName, d.urn) for d in response.diagnostics] == [
         ("email-routing", urn(ORGANIZATION, "CS-0042"))
     ]
+
+
+# --- one definition: catalog checks, routing order, declared settings ---------------------
+
+
+@pytest.mark.parametrize(
+    "value", ["CS-\uff10\uff10\uff14\uff12", "CS-\u0660\u0660\u0664\u0662", "CS-0042\n"]
+)
+def test_lookalike_client_ids_are_refused(value: str) -> None:
+    c = mutated(customer(), ("org", "fields", catalog.FIELD_CLIENT_ID), value)
+    only(run_resource("required-org-fields", c.org), "CS-0042", "does not match")
+
+
+def test_configured_free_mail_adds_to_the_catalog() -> None:
+    c = customer(domains=("smithlaw.com", "example-freemail.net"))
+    config = {"freeMailDomains": ["example-freemail.net"]}
+    only(run_stack("email-routing", c, config=config), "CS-0042", "example-freemail.net is a free")
+    g = customer(domains=("smithlaw.com", "gmail.com"))
+    only(run_stack("email-routing", g, config=config), "CS-0042", "gmail.com is a free-mail")
+
+
+def test_existing_rules_at_one_position_run_by_id() -> None:
+    c = customer()
+    c.rules.append({**c.rules[0], "sender": "jane@smithlaw.com", "syncro_id": 5})
+    c.rules[0]["syncro_id"] = 9  # the domain rule was created later: the address rule wins
+    assert run_stack("email-routing", c) == []
+    c.rules[0]["syncro_id"] = 3  # created first: it takes jane's mail too
+    only(run_stack("email-routing", c), "CS-0042", "can never fire", "at the same position")
+
+
+def test_every_setting_reads_its_declared_default() -> None:
+    for policy in POLICIES:
+        for key, schema in policy.config_schema.properties.items():
+            assert "default" in schema and schema["description"], (policy.name, key)
