@@ -12,8 +12,8 @@ e. which rule matches this sender in Syncro's order (contact email, customer ema
    rules top-down by (position, id), first match) and whether an earlier, broader rule
    shadows the customer's own.
 
-Routing follows contract 2 (resources/routing.py, helper "policy"); until that module
-lands, `route` and `shadowing_rules` below implement the same order.
+Routing is contract 2's one implementation (resources/routing.py): `route` for which
+rule wins, `shadowed` for the customer's own rule that an earlier, broader one hides.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from resources import routing
 from resources.syncro import SyncroClient, SyncroError
 from resources.syncro.models import EmailRule, Lead
 
@@ -57,50 +58,21 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
 
+def as_rule(rule: EmailRule) -> routing.Rule:
+    """A Syncro email rule in contract 2's terms (routes to its customer id)."""
+    return routing.Rule(
+        sender=rule.sender,
+        subject_filter=rule.subject_filter,
+        position=rule.position,
+        id=rule.id,
+        mailbox_id=rule.mailbox_id,
+        customer=rule.customer_id,
+        ref=rule,
+    )
+
+
 def rule_matches(rule: EmailRule, address: str) -> bool:
-    """`@domain` matches any address at exactly that domain, `user@domain` exactly."""
-    sender = rule.sender.lower()
-    if sender.startswith("@"):
-        return _domain(address) == sender[1:]
-    return address.lower() == sender
-
-
-def ordered(rules: list[EmailRule]) -> list[EmailRule]:
-    return sorted(rules, key=lambda r: (r.position, r.id))
-
-
-def route(
-    address: str,
-    contacts: dict[str, int],
-    customers: dict[str, int],
-    rules: list[EmailRule],
-) -> tuple[str, Any, int | None]:
-    """(matched_by, what, customer_id) in Syncro's order; ("none", None, None) if nothing."""
-    address = address.lower()
-    if address in contacts:
-        return "contact", address, contacts[address]
-    if address in customers:
-        return "customer_email", address, customers[address]
-    for rule in ordered(rules):
-        if rule_matches(rule, address) and not rule.subject_filter:
-            return "email_rule", rule, rule.customer_id
-    return "none", None, None
-
-
-def shadowing_rules(rule: EmailRule, rules: list[EmailRule]) -> list[EmailRule]:
-    """Earlier rules that catch all of `rule`'s mail (so it can never match)."""
-    earlier = [r for r in ordered(rules) if (r.position, r.id) < (rule.position, rule.id)]
-    found = []
-    for other in earlier:
-        if other.subject_filter and other.subject_filter != rule.subject_filter:
-            continue
-        if other.mailbox_id and other.mailbox_id != rule.mailbox_id:
-            continue
-        broad = other.sender.lower()
-        mine = rule.sender.lower()
-        if broad == mine or (broad.startswith("@") and _domain(mine) == broad[1:]):
-            found.append(other)
-    return found
+    return routing.matches(as_rule(rule), address)
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -346,36 +318,46 @@ def diagnose(
         }
     )
     probe = address if not only_domain else f"test@{domain}"
-    matched_by, what, customer_id = route(probe, contacts, customers, rules)
-    domain_rules = [r for r in ordered(rules) if rule_matches(r, probe)]
+    mailbox_id = next(
+        (m.id for m in mailboxes or [] if m.address.lower() == support_mailbox.lower()), None
+    )
+    candidates = [as_rule(r) for r in rules]
+    found = routing.route(probe, "", contacts, customers, candidates, mailbox_id)
     source = "Syncro's rules" if rules_raw is not None else "the stack's rules (not readable)"
     title = "a rule matches the sender (Syncro's order)"
-    if matched_by in ("contact", "customer_email"):
+    if found.matched_by in ("contact", "customer_email"):
         d.checks.append(
             Check(
                 "rule",
                 title,
                 "pass",
-                f"matched by {matched_by.replace('_', ' ')} before any rule: "
-                f"tickets go to {_owner_of(customer_id, outputs)}",
+                f"{found.reason}, before any rule: tickets go to "
+                f"{_owner_of(found.customer, outputs)}",
             )
         )
-    elif matched_by == "email_rule":
-        shadowed = sorted(
-            (r for r in domain_rules if r.id != what.id and r.customer_id != what.customer_id),
+    elif found.rule is not None:
+        what = found.rule
+        hidden = sorted(
+            (
+                s.later
+                for s in routing.shadowed(candidates)
+                if s.earlier == what
+                and s.later.customer != what.customer
+                and routing.matches(s.later, probe, "", mailbox_id)
+            ),
             key=lambda r: r.sender.startswith("@"),  # the exact address rule first
         )
-        if shadowed:
-            victim = shadowed[0]
+        if hidden:
+            victim = hidden[0]
             d.checks.append(
                 Check(
                     "rule",
                     title,
                     "fail",
                     f"rule #{victim.id} ({victim.sender} -> "
-                    f"{_owner_of(victim.customer_id, outputs)}) "
+                    f"{_owner_of(victim.customer, outputs)}) "
                     f"is shadowed by rule #{what.id} ({what.sender} -> "
-                    f"{_owner_of(what.customer_id, outputs)}, position {what.position}), which "
+                    f"{_owner_of(what.customer, outputs)}, position {what.position}), which "
                     "comes first and catches all its mail",
                     f"move or narrow rule #{what.id} in {RULES_UI} "
                     "(exact addresses before domains)",
@@ -388,7 +370,7 @@ def diagnose(
                     title,
                     "pass",
                     f"rule #{what.id} {what.sender} -> "
-                    f"{_owner_of(what.customer_id, outputs)} ({source})",
+                    f"{_owner_of(what.customer, outputs)}: {found.reason} ({source})",
                 )
             )
     else:

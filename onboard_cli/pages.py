@@ -130,14 +130,22 @@ def breach_chart(months: list[str], breaches: Counter[str], totals: Counter[str]
     return "".join(parts)
 
 
+def _count(n: int) -> str:
+    return f'<span class="{"bad" if n else "ok"}">{n}</span>'
+
+
+def _or_na(value: Any) -> Any:
+    return "n/a" if value is None else value
+
+
 def sla_page(report: Any) -> str:
     months, breached, totals = report.by_month()
     rows = "".join(
         f"<tr><td>{_e(c.client_id)}</td><td>{_e(c.business_name)}</td><td>{_e(c.tier)}</td>"
         f"<td>{_e(c.as_dict()['terms'])}</td><td>{c.tickets}</td><td>{c.incidents}</td>"
-        f"<td>{_e(c.as_dict()['median_first_response_hours'])}</td>"
-        f"<td>{_e(c.as_dict()['median_resolution_hours'])}</td>"
-        f"<td>{badge(str(len(c.breaches))) if c.breaches else badge('complete: 0')}</td></tr>"
+        f"<td>{_e(_or_na(c.as_dict()['median_first_response_hours']))}</td>"
+        f"<td>{_e(_or_na(c.as_dict()['median_resolution_hours']))}</td>"
+        f"<td>{_count(len(c.breaches))}</td></tr>"
         for c in report.customers
     )
     head = "".join(
