@@ -10,7 +10,7 @@ POLICY := --policy-pack policies
 QUIET := --suppress-outputs
 export STACK
 
-.PHONY: bootstrap venv cli browser lint test test-fast demo stop emulator preview up refresh destroy runbook bench clean
+.PHONY: bootstrap venv cli browser lint test test-fast demo stop emulator preview up refresh destroy runbook bench clean status import diagnose sla-report seed
 
 bootstrap: venv cli
 
@@ -80,6 +80,28 @@ runbook: bootstrap
 	@mkdir -p runbooks
 	$(ENV) pulumi stack output runbook --stack $(STACK) > runbooks/$(STACK).md
 	@echo "runbook: runbooks/$(STACK).md"
+
+# --- day two: syncro-onboard (onboard_cli/; README "Day two") ---------------------------
+ONBOARD := $(ENV) .venv/bin/syncro-onboard
+ACCOUNT_MANAGER ?=
+SINCE ?=
+
+status: bootstrap
+	$(ONBOARD) status --stack $(STACK) $(if $(CLIENT_ID),$(CLIENT_ID),) $(if $(HTML),--html $(HTML),)
+
+import: bootstrap
+	$(ONBOARD) import --stack $(STACK) --out customers $(if $(ACCOUNT_MANAGER),--account-manager $(ACCOUNT_MANAGER),) $(if $(DRY_RUN),--dry-run,)
+
+diagnose: bootstrap
+	@test -n "$(SENDER)" || { echo "usage: make diagnose SENDER=jane@smithlaw.com [STACK=prod]"; exit 2; }
+	$(ONBOARD) diagnose --stack $(STACK) "$(SENDER)"
+
+sla-report: bootstrap
+	$(ONBOARD) sla-report --stack $(STACK) $(if $(SINCE),--since $(SINCE),) $(if $(HTML),--html $(HTML),)
+
+# A tenant full of existing customers for the day-two commands (the emulator's database).
+seed: bootstrap
+	$(PY) -m emulator seed --db .emulator/syncro.db --customers $(or $(CUSTOMERS),50) --tickets $(or $(TICKETS),300) --seed $(or $(SEED),1)
 
 # Benchmarks against the emulator (bench/README.md): about 11 minutes on 2 idle cores, writes bench/results.json.
 bench: bootstrap

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from emulator.testing import EmulatorServer
 from resources import catalog
-from tests.cli.conftest import OUTPUT_DIR, run_cli, seed
+from tests.cli.conftest import OUTPUT_DIR, TOKEN, run_cli, seed
 from tests.cli.test_status_page import screenshot_and_dom
 from tests.project import Project, customer_yaml
 
@@ -142,3 +144,22 @@ def test_sla_page_of_a_seeded_tenant_charts_breaches(project: Project, emu, tmp_
     breaches = dom.split('id="breaches"')[1].split("</table>")[0]
     assert breaches.count("<tr>") > 5 and "notification" in breaches and "target" in breaches
     assert (OUTPUT_DIR / "sla-report.png").stat().st_size > 5000
+
+
+def test_installed_console_script_reads_the_stack_through_env_sh(project: Project, emu) -> None:
+    """`.venv/bin/syncro-onboard` as `make sla-report` runs it (scripts/env.sh, real CLI)."""
+    seed(emu, customers=5, tickets=20)
+    script = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "syncro-onboard"
+    env = project.pulumi.env  # its PULUMI_BACKEND_URL (the test's state) wins over env.sh's
+    done = subprocess.run(
+        [str(script), "sla-report", "--stack", "local", "--since", "2025-01-01", "--json"],
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["customers"] and report["api_requests"] >= 2
+    assert TOKEN not in done.stdout + done.stderr  # the token is never printed
