@@ -162,7 +162,6 @@ def test_import_of_500_organizations_reads_21_pages_within_the_limit(project: Pr
         "import",
         "--out",
         str(project.customers),
-        "--dry-run",
         "--account-manager",
         "alex@cybersuite.tech",
     )
@@ -174,7 +173,12 @@ def test_import_of_500_organizations_reads_21_pages_within_the_limit(project: Pr
     assert len(made) == 21, [r["path"] for r in made]  # plus GET /settings
     assert all(r["status"] == 200 for r in made)  # no 429 under the real 180/min
     assert "500 organizations read in 21 requests" in out
-    print(f"import --dry-run of 500 organizations: {len(made)} requests, {elapsed:.1f} s")
+    specs = load_customers(project.customers)
+    # 4 x 50 imperfect, 50 more losing their domain to a duplicate, 25 archived: listed
+    assert len(specs) == 500 - 4 * 50 - 50 - 25
+    config = json.loads(project.pulumi("config", "--json").stdout)
+    assert config["syncro:edrKeys"]["secret"] is True
+    print(f"import of 500 organizations: {len(made)} requests, {len(specs)} files, {elapsed:.1f} s")
 
 
 @pytest.mark.slow
