@@ -133,3 +133,13 @@ def test_names_the_first_failing_check(project: Project, breakage, first_failure
     assert line.startswith(f"first failing check: {first_failure}"), out
     assert words in out, out
     assert "fix:" in out
+
+
+def test_an_unknown_stack_or_a_wrong_token_stops_with_the_fix(project: Project) -> None:
+    code, out = run_cli(project, "status", "--stack", "nosuch")
+    assert code == 2 and "nosuch" in out
+    project.config("syncro:apiToken", "wrong-token-value", secret=True)
+    code, out = run_cli(project, "diagnose", "bob@smithlaw.com")
+    assert code == 2 and "pulumi config set --secret syncro:apiToken" in out, out
+    assert "wrong-token-value" not in out
+    assert len(project.requests()) == 1  # the client learns a wrong token in one request
