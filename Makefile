@@ -25,7 +25,7 @@ venv: .venv/.installed
 	touch $@
 
 cli: .pulumi-home/cli-dir
-.pulumi-home/cli-dir: requirements.txt scripts/install-pulumi
+.pulumi-home/cli-dir: requirements.txt scripts/install-pulumi scripts/policy-analyzer-shim
 	@mkdir -p .pulumi-home
 	scripts/install-pulumi | tail -n 1 > $@.tmp && mv $@.tmp $@
 	@echo "bootstrap: pulumi $$($$(cat $@)/pulumi version) in $$(cat $@)"
@@ -48,7 +48,10 @@ clean:
 	rm -rf .pulumi .emulator
 
 # --- operating a stack: STACK=local (default, the emulator) or STACK=prod -----------------
-PULUMI_STACK := pulumi stack select --create $(STACK) --non-interactive >/dev/null &&
+# scripts/select-stack selects the stack, points `local` at this checkout's emulator
+# (EMULATOR_PORT, scripts/env.sh) and reports pending creates left by a run that never
+# finished; `up` and `demo` clear them first (--clear-pending), `refresh` clears them itself.
+SELECT = scripts/select-stack $(STACK)
 
 emulator: bootstrap
 	scripts/emulator-up
@@ -59,22 +62,22 @@ stop:
 demo: bootstrap
 	scripts/emulator-up
 	@echo "demo: pulumi up on stack local (three sample customers; a few seconds)"
-	$(ENV) $(PULUMI_STACK) pulumi up --yes --skip-preview --stack local $(POLICY) $(QUIET) --non-interactive
-	$(ENV) pulumi stack output --json --stack local > .emulator/outputs.json
+	$(ENV) scripts/select-stack local --clear-pending && pulumi up --yes --skip-preview --stack local $(POLICY) $(QUIET) --non-interactive
+	$(ENV) pulumi stack output --json --stack local > "$$EMULATOR_DIR/outputs.json"
 	@echo "demo: end-to-end check: a test email from every customer domain"
-	$(PY) scripts/verify_onboarding.py --outputs .emulator/outputs.json
+	$(ENV) $(PY) scripts/verify_onboarding.py --outputs "$$EMULATOR_DIR/outputs.json" --emulator "$$EMULATOR_URL"
 
 preview: bootstrap
-	$(ENV) $(PULUMI_STACK) pulumi preview --stack $(STACK) $(POLICY) $(QUIET) --non-interactive --diff
+	$(ENV) $(SELECT) && pulumi preview --stack $(STACK) $(POLICY) $(QUIET) --non-interactive --diff
 
 up: bootstrap
-	$(ENV) $(PULUMI_STACK) pulumi up --yes --stack $(STACK) $(POLICY) $(QUIET) --non-interactive
+	$(ENV) $(SELECT) --clear-pending && pulumi up --yes --stack $(STACK) $(POLICY) $(QUIET) --non-interactive
 
 refresh: bootstrap
-	$(ENV) $(PULUMI_STACK) pulumi refresh --yes --stack $(STACK) $(QUIET) --non-interactive
+	$(ENV) $(SELECT) && pulumi refresh --clear-pending-creates --yes --stack $(STACK) $(QUIET) --non-interactive
 
 destroy: bootstrap
-	$(ENV) $(PULUMI_STACK) pulumi destroy --yes --stack $(STACK) $(QUIET) --non-interactive
+	$(ENV) $(SELECT) && pulumi destroy --yes --stack $(STACK) $(QUIET) --non-interactive
 
 runbook: bootstrap
 	@mkdir -p runbooks

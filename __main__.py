@@ -8,12 +8,12 @@ from resources.components import CustomerOnboarding, Platform, report
 from resources.domain import plan_all, plan_platform
 from resources.runbook import render_runbook
 from resources.settings import StackConfigError, StackSettings
-from resources.spec import CustomerFileError, load_customers, validate_edr_keys
+from resources.spec import CustomerFileError, load_customers
 
 try:
     settings = StackSettings.load()
     specs = load_customers(Path(__file__).parent / "customers")
-    validate_edr_keys(specs, settings.edr_keys, settings.stack)
+    settings.require_edr_keys(specs)
 except (StackConfigError, CustomerFileError) as problem:
     # Before any resource is registered: one bad file stops the run, nothing half-made.
     raise pulumi.RunError(str(problem)) from None

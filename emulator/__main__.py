@@ -30,6 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--today", type=date.fromisoformat, default=None, help="emulated date on first start"
     )
+    serve.add_argument(
+        "--person-token",
+        default="local-person-token",
+        help="the person's credential for /_person/v1 (the stand-in for Syncro's web UI)",
+    )
+    serve.add_argument(
+        "--strict",
+        action="store_true",
+        help="the API token reaches only Syncro's published API (no /_admin/v1)",
+    )
     seed.register(sub)
     args = parser.parse_args(argv)
     if args.command == "seed":
@@ -41,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         limited_token=args.limited_token,
         rate_limit_per_minute=args.rate_limit,
         today=args.today,
+        person_token=args.person_token,
+        strict=args.strict,
     )
     ready = f"Syncro emulator ready at http://{args.host}:{args.port}/api/v1"
     server = EmulatorUvicorn(

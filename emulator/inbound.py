@@ -4,15 +4,49 @@ Every email becomes a lead. The sender is matched against contact emails, then c
 emails, then email rules top-down; a match wins the lead and opens a ticket. An unmatched
 sender becomes a *new organization* when "Create Tickets from Leads" is on and the
 mailbox automatically creates tickets "Always" (how spam turns into junk customers);
-otherwise the lead stays "New". The acknowledgement and the staff alert that the ticket
+otherwise the lead stays "New". With "Create Tickets from Leads (If Valid)" off, every
+email stays a "New" lead, even from a known contact or customer (the seeds' "Prevent
+Creating Organizations from Leads"). The acknowledgement and the staff alert that the ticket
 automations would send are written to an outbox so tests can read what went out.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
-from emulator.model import ApiError, Syncro, name_from_address, parse_sender, render
+from emulator.model import Syncro
+from emulator.shapes import ApiError
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    """Fill `{{tag}}` placeholders (spaces inside the braces allowed); unknown tags stay."""
+
+    def fill(match: re.Match[str]) -> str:
+        key = match.group(1)
+        return str(values[key]) if key in values else match.group(0)
+
+    return re.sub(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}", fill, template or "")
+
+
+def name_from_address(address: str) -> tuple[str, str]:
+    """First and last name guessed from an address's local part (`jane.smith` -> Jane Smith)."""
+    local = address.split("@", 1)[0]
+    parts = [p for p in re.split(r"[._+-]+", local) if p]
+    if not parts:
+        return local, ""
+    first = parts[0].capitalize()
+    last = " ".join(p.capitalize() for p in parts[1:])
+    return first, last
+
+
+def parse_sender(raw: str) -> tuple[str, str | None]:
+    """`Jane Smith <jane@x.com>` -> (address, display name)."""
+    match = re.match(r"^\s*(.*?)\s*<([^>]+)>\s*$", raw or "")
+    if match:
+        return match.group(2).strip().lower(), match.group(1).strip().strip('"') or None
+    return (raw or "").strip().lower(), None
 
 
 def _matches_rule(rule: dict[str, Any], address: str, subject: str, mailbox_id: int) -> bool:
@@ -82,7 +116,7 @@ def receive(syncro: Syncro, mail: dict[str, Any]) -> dict[str, Any]:
             "acknowledgement": None,
             "staff_alert": None,
         }
-        prefs = syncro.preferences()
+        prefs = syncro.preferences.get()
         customer_id: int | None = None
         contact_id: int | None = None
         assignee: int | None = None
@@ -92,8 +126,8 @@ def receive(syncro: Syncro, mail: dict[str, Any]) -> dict[str, Any]:
             (c for c in syncro.store.all("customers") if (c.get("email") or "").lower() == address),
             None,
         )
-        if mailbox["auto_create"] == "never":
-            pass
+        if mailbox["auto_create"] == "never" or not prefs["create_tickets_from_leads"]:
+            pass  # every email stays a "New" lead, even from a known contact or customer
         elif contact:
             reply["matched_by"] = "contact"
             customer_id, contact_id = contact["customer_id"], contact["id"]
@@ -104,7 +138,7 @@ def receive(syncro: Syncro, mail: dict[str, Any]) -> dict[str, Any]:
             rule = next(
                 (
                     r
-                    for r in syncro.ordered_rules()
+                    for r in syncro["email_rules"].ordered()
                     if _matches_rule(r, address, subject, mailbox["id"])
                 ),
                 None,
@@ -114,8 +148,8 @@ def receive(syncro: Syncro, mail: dict[str, Any]) -> dict[str, Any]:
                 customer_id, assignee = rule["customer_id"], rule.get("assignee_user_id")
                 if rule.get("auto_create_contact"):
                     contact_id = _contact_for(syncro, customer_id, address, display, reply)
-            elif prefs["create_tickets_from_leads"] and mailbox["auto_create"] == "always":
-                created = syncro.insert_customer_unchecked(
+            elif mailbox["auto_create"] == "always":
+                created = syncro["customers"].insert_unchecked(
                     {"firstname": first, "lastname": last, "email": address}
                 )
                 customer_id = created["id"]
@@ -123,7 +157,8 @@ def receive(syncro: Syncro, mail: dict[str, Any]) -> dict[str, Any]:
                 reply["outcome"] = "new_organization"
 
         if customer_id is not None:
-            ticket = syncro.create_ticket(
+            tickets = syncro["tickets"]
+            made = tickets.create(
                 {
                     "customer_id": customer_id,
                     "contact_id": contact_id,
@@ -133,7 +168,8 @@ def receive(syncro: Syncro, mail: dict[str, Any]) -> dict[str, Any]:
                         {"subject": "Initial Issue", "body": body, "hidden": False}
                     ],
                 }
-            )["ticket"]
+            )
+            ticket = tickets.out(made)
             if reply["outcome"] == "lead_only":
                 reply["outcome"] = "ticket"
             reply.update(
@@ -159,14 +195,16 @@ def _contact_for(
             return contact["id"]
     first, last = name_from_address(address)
     name = display or " ".join(x for x in (first, last) if x)
-    created = syncro.create_contact({"customer_id": customer_id, "name": name, "email": address})
+    created = syncro["contacts"].create(
+        {"customer_id": customer_id, "name": name, "email": address}
+    )
     reply["contact_created"] = True
     return created["id"]
 
 
 def _notify(syncro: Syncro, ticket: dict[str, Any], sender: str, reply: dict[str, Any]) -> None:
     """Render the acknowledgement and staff alert (first automation of each kind)."""
-    automations = syncro.store.all("ticket_automations")
+    automations = syncro["ticket_automations"]
     values = {
         "ticket_number": ticket["number"],
         "ticket_subject": ticket["subject"],
@@ -174,7 +212,7 @@ def _notify(syncro: Syncro, ticket: dict[str, Any], sender: str, reply: dict[str
         "ticket_id": ticket["id"],
     }
     refs = {"ticket_id": ticket["id"], "lead_id": reply["lead_id"]}
-    ack = next((a for a in automations if a["kind"] == "acknowledgement"), None)
+    ack = automations.first("acknowledgement")
     if ack:
         message = {
             "to": sender,
@@ -183,7 +221,7 @@ def _notify(syncro: Syncro, ticket: dict[str, Any], sender: str, reply: dict[str
         }
         _send(syncro, "acknowledgement", message, refs)
         reply["acknowledgement"] = message
-    alert = next((a for a in automations if a["kind"] == "staff_alert"), None)
+    alert = automations.first("staff_alert")
     if alert:
         message = {
             "to": list(alert["notify"]),

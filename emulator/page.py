@@ -6,10 +6,24 @@ curl or a human can read the same way.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
 from emulator.model import Syncro
+
+# Custom fields holding credentials (the EDR deployment keys HUNT_A-KEY / HUNT_O-KEY, or
+# any other key, secret, token or password field) are shown masked: the page is a screen
+# people share in demos and screenshots, and a key on it would leak.
+SECRET_FIELD = re.compile(r"(?<![a-z])(key|secret|token|password)(?![a-z])", re.IGNORECASE)
+MASK = "••••••••"
+
+
+def shown_value(field: str, value: Any) -> Any:
+    """The value as the page shows it: secrets masked (set or not is still visible)."""
+    if value not in (None, "") and SECRET_FIELD.search(field):
+        return MASK
+    return value
 
 
 def _table(headers: list[str], rows: list[list[Any]], table_id: str) -> str:
@@ -27,11 +41,11 @@ def render_page(s: Syncro) -> str:
     """Organizations with custom fields, email rules in order, recurring tickets, tickets,
     and the inbound-mail log (leads and outbox)."""
     customers = s.store.all("customers")
-    names = {c["id"]: s.customer_out(c, contacts=False)["business_then_name"] for c in customers}
-    fields = s.field_names()
+    names = {c["id"]: s["customers"].display_name(c["id"]) for c in customers}
+    fields = s["customers"].field_names()
     org_rows = []
     for c in customers:
-        out = s.customer_out(c, contacts=False)
+        out = s["customers"].out(c, contacts=False)
         org_rows.append(
             [
                 c["id"],
@@ -39,7 +53,7 @@ def render_page(s: Syncro) -> str:
                 out["email"],
                 "archived" if out["disabled"] else "active",
             ]
-            + [out["properties"].get(f, "") for f in fields]
+            + [shown_value(f, out["properties"].get(f, "")) for f in fields]
         )
     rule_rows = [
         [
@@ -50,7 +64,7 @@ def render_page(s: Syncro) -> str:
             names.get(r["customer_id"], r["customer_id"]),
             "yes" if r.get("auto_create_contact") else "no",
         ]
-        for r in s.ordered_rules()
+        for r in s["email_rules"].ordered()
     ]
     recurring_rows = [
         [
@@ -93,7 +107,7 @@ def render_page(s: Syncro) -> str:
         ]
         for m in s.store.all("outbox")
     ]
-    prefs = s.preferences()
+    prefs = s.preferences.get()
     sections = [
         (
             "organizations",

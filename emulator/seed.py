@@ -15,8 +15,8 @@ must exist with realistic data, so this writes, deterministically for a given `-
   lead list shows; an assumption, the public spec lists no enum): Won ones carry their
   ticket and organization, New ones come from unknown senders.
 
-It writes through the emulator's model (`emulator.model.Syncro`: the same code the public
-API runs) inside one transaction; only the timestamps of tickets, comments and leads are
+It writes through the emulator's kinds (`emulator.model.Syncro["customers"]` and so on:
+the same code the public API runs) inside one transaction; only the timestamps of tickets, comments and leads are
 set here, since the API stamps records "now" and history must lie in the past.
 Run it on a fresh database (or pass `--reset`): customer emails are unique.
 """
@@ -75,13 +75,12 @@ def _define_fields(syncro: Syncro) -> None:
     known = {f["name"] for f in syncro.store.all("customer_fields")}
     for definition in catalog.CUSTOM_FIELDS:
         if definition.name not in known:
-            syncro.save_customer_field(
+            syncro["customer_fields"].create(
                 {
                     "name": definition.name,
                     "field_type": definition.field_type,
                     "answers": list(definition.answers),
-                },
-                None,
+                }
             )
 
 
@@ -133,8 +132,8 @@ def _organization(
         "email": email,
         "properties": props,
     }
-    customer = syncro.create_customer(body)["customer"]
-    syncro.create_contact(
+    customer = syncro["customers"].create(body)
+    syncro["contacts"].create(
         {"customer_id": customer["id"], "name": f"{first} {last}", "email": email}
     )
     if n % 20 == 11:
@@ -190,7 +189,7 @@ def _ticket(
     now = datetime.combine(today, time(8), ACCOUNT_TZ)
     is_resolved = resolved_at < now and rng.random() < 0.9
     subject = "Suspicious sign-in alert" if incident else rng.choice(SUBJECTS)
-    ticket = syncro.create_ticket(
+    ticket = syncro["tickets"].create(
         {
             "customer_id": customer["id"],
             "subject": subject,
@@ -203,7 +202,7 @@ def _ticket(
         created_at=_ts(start),
         updated_at=_ts(resolved_at if is_resolved else start),
         resolved_at=_ts(resolved_at) if is_resolved else None,
-    )["ticket"]
+    )
     _comment(syncro, ticket["id"], start, "Initial Issue", f"{subject}, please help.", False, rng)
     count = 1
     if start + first_reply < now:
@@ -248,7 +247,7 @@ def _leads(
                 first_name=first,
                 ticket_subject=rng.choice(("Quote request", "Unsubscribe", "Hello")),
             )
-        lead = syncro.create_lead(body)["lead"]
+        lead = syncro["leads"].create(body)
         stored = syncro.store.get("leads", lead["id"]) or {}
         syncro.store.put("leads", {**stored, "created_at": _ts(when), "updated_at": _ts(when)})
         report.leads[status] = report.leads.get(status, 0) + 1

@@ -17,25 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-# Distinct id ranges per kind: a client that sends a contact id where a customer id
-# belongs gets a 404 instead of silently touching the wrong object.
-ID_BASES: dict[str, int] = {
-    "customers": 30001,
-    "contacts": 40001,
-    "tickets": 50001,
-    "ticket_number": 1001,
-    "leads": 60001,
-    "comments": 70001,
-    "users": 1001,
-    "customer_fields": 101,
-    "mailboxes": 201,
-    "email_rules": 301,
-    "recurring_tickets": 401,
-    "ticket_automations": 501,
-    "policy_folders": 601,
-    "outbox": 1,
-}
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
     kind TEXT NOT NULL,
@@ -53,7 +34,10 @@ CREATE TABLE IF NOT EXISTS meta (
 class Store:
     """Objects by kind and id, plus a small key/value table for counters and singletons."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, id_bases: dict[str, int] | None = None) -> None:
+        # Distinct id ranges per kind: a client that sends a contact id where a customer
+        # id belongs gets a 404 instead of silently touching the wrong object.
+        self.id_bases = dict(id_bases or {})
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
@@ -108,7 +92,7 @@ class Store:
     def next_id(self, kind: str) -> int:
         """Allocate the next id of a sequence (never reused, even after deletes)."""
         with self.tx():
-            current = self.meta(f"seq:{kind}", ID_BASES.get(kind, 1) - 1)
+            current = self.meta(f"seq:{kind}", self.id_bases.get(kind, 1) - 1)
             self.set_meta(f"seq:{kind}", current + 1)
             return int(current) + 1
 

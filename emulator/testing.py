@@ -25,9 +25,47 @@ import uvicorn
 from emulator.app import Emulator, build_app
 from emulator.server import make_config
 
+PERSON_TOKEN = "local-person-token"
 
-class EmulatorServer:
-    """An emulator on 127.0.0.1 and a free port, for the duration of a `with` block."""
+
+def _surface(suffix: str, doc: str) -> property:
+    return property(lambda self: f"{self.root_url}{suffix}", doc=doc)
+
+
+class Surfaces:
+    """A running emulator's URLs (`host` and `port` set by the subclass), and the end of
+    its `with` block (the subclass's `stop`)."""
+
+    host: str
+    port: int
+
+    def stop(self) -> object:
+        """Stop the emulator (each subclass its own way)."""
+        raise NotImplementedError
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def root_url(self) -> str:
+        """`http://HOST:PORT`."""
+        return f"http://{self.host}:{self.port}"
+
+    base_url = _surface("/api/v1", "The public API base, as `syncro:baseUrl` wants it.")
+    admin_url = _surface("/_admin/v1", "UI-only objects for the program (not in strict mode).")
+    person_url = _surface("/_person/v1", "The person's surface: Syncro's web UI (own token).")
+
+
+class EmulatorServer(Surfaces):
+    """An emulator on 127.0.0.1 and a free port, for the duration of a `with` block.
+
+    `strict=True`: the program's token reaches only Syncro's published API; UI-only
+    objects exist only on the person's surface (`person_url`, `person_token`)."""
 
     def __init__(
         self,
@@ -37,8 +75,12 @@ class EmulatorServer:
         limited_token: str | None = None,
         today: date | str | None = None,
         host: str = "127.0.0.1",
+        strict: bool = False,
+        person_token: str = PERSON_TOKEN,
     ) -> None:
         self.db_path = Path(db_path)
+        self.strict = strict
+        self.person_token = person_token
         self.token = token
         self.limited_token = limited_token
         self.rate_limit_per_minute = rate_limit_per_minute
@@ -49,29 +91,12 @@ class EmulatorServer:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
-    @property
-    def root_url(self) -> str:
-        """`http://127.0.0.1:<port>`."""
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        """The public API base, as `syncro:baseUrl` wants it."""
-        return f"{self.root_url}/api/v1"
-
-    @property
-    def admin_url(self) -> str:
-        """The UI-only objects' surface."""
-        return f"{self.root_url}/_admin/v1"
-
     def start(self) -> EmulatorServer:
         """Serve in a background thread; return once `/_emulator/clock` answers."""
+        options = ("token", "limited_token", "rate_limit_per_minute", "today")
         self.emulator = Emulator(
             self.db_path,
-            token=self.token,
-            limited_token=self.limited_token,
-            rate_limit_per_minute=self.rate_limit_per_minute,
-            today=self.today,
+            **{name: getattr(self, name) for name in (*options, "person_token", "strict")},
         )
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -109,14 +134,6 @@ class EmulatorServer:
     def __enter__(self) -> EmulatorServer:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 READY_PREFIX = "Syncro emulator ready at "
@@ -129,33 +146,25 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
-class EmulatorProcess:
+class EmulatorProcess(Surfaces):
     """`python -m emulator serve` in a child process, stopped by its own pid."""
 
     def __init__(
-        self, process: subprocess.Popen[str], host: str, port: int, token: str, db_path: Path
+        self,
+        process: subprocess.Popen[str],
+        host: str,
+        port: int,
+        token: str,
+        db_path: Path,
+        person_token: str = PERSON_TOKEN,
     ) -> None:
         self.process = process
         self.host = host
         self.port = port
         self.token = token
+        self.person_token = person_token
         self.db_path = db_path
         self.output: list[str] = []
-
-    @property
-    def root_url(self) -> str:
-        """`http://HOST:PORT`."""
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        """The public API base."""
-        return f"{self.root_url}/api/v1"
-
-    @property
-    def admin_url(self) -> str:
-        """The UI-only objects' surface."""
-        return f"{self.root_url}/_admin/v1"
 
     def stop(self, timeout: float = 10) -> int:
         """SIGTERM (uvicorn's graceful path), SIGKILL if it hangs; the exit code."""
@@ -171,14 +180,6 @@ class EmulatorProcess:
     def __enter__(self) -> EmulatorProcess:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 def start_subprocess(
     db_path: Path | str,
@@ -189,6 +190,8 @@ def start_subprocess(
     host: str = "127.0.0.1",
     port: int | None = None,
     timeout: float = 20,
+    strict: bool = False,
+    person_token: str = PERSON_TOKEN,
 ) -> EmulatorProcess:
     """Start the CLI and return once it has printed its ready line (else raise)."""
     port = port or free_port(host)
@@ -212,6 +215,9 @@ def start_subprocess(
         command += ["--limited-token", limited_token]
     if today:
         command += ["--today", today]
+    if strict:
+        command += ["--strict"]
+    command += ["--person-token", person_token]
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         command,
@@ -221,7 +227,7 @@ def start_subprocess(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    handle = EmulatorProcess(process, host, port, token, Path(db_path))
+    handle = EmulatorProcess(process, host, port, token, Path(db_path), person_token)
     lines: queue.Queue[str | None] = queue.Queue()
 
     def pump() -> None:

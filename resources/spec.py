@@ -3,32 +3,36 @@
 Every problem in every file is collected and reported at once, before the program
 registers a single resource: an engineer fixing a pull request should see the whole
 list in one preview, and a half-valid folder must never half-onboard. Each message
-names the file, the field, the offending value and a fix, because the reader is
-whoever opened the pull request, not whoever wrote this module.
+names the file, the field, the offending value (when it is safe to print:
+resources/spec_messages.py) and a fix, because the reader is whoever opened the pull
+request, not whoever wrote this module. Files are read by resources/customer_files.py
+(no links, no aliases, bounded sizes); identities are normalised by
+resources/identity.py.
 
 Choices the format leaves open (documented for users in customers/README.md):
 
-- Domains are case-insensitive on the wire, so they are lower-cased rather than
-  rejected; `SmithLaw.com` and `smithlaw.com` in one file are then duplicates.
+- Domains and emails are case-insensitive on the wire, so they are lower-cased (and
+  domains IDNA-encoded) rather than rejected; `SmithLaw.com` and `smithlaw.com` in one
+  file are then duplicates.
 - `hubspot_deal_id` must be quoted text. YAML turns an unquoted `0123` into 83 and
   `1_000` into 1000, so a number cannot be trusted to be the ID that was typed.
 - `go_live` is read as text (YAML's own date parsing is switched off) so that an
   impossible date such as `2026-02-30` is reported here, with a fix, instead of
-  crashing the YAML parser; `date` objects are accepted from Python callers.
+  crashing the YAML parser; `date` objects are accepted from Python callers. It may
+  lie at most catalog.GO_LIVE_MAX_MONTHS_AHEAD months ahead.
 - Files whose names start with a dot (editor backups) are ignored.
 """
 
 from __future__ import annotations
 
 import calendar
-import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -42,12 +46,32 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from resources import catalog
+from resources.customer_files import README_HINT, customer_files, display, read_customer_file
+from resources.identity import (
+    IdentityError,
+    hidden_character,
+    hostname_problem,
+    normalise_domain,
+    normalise_email,
+)
+from resources.spec_messages import describe, field_name, fix_for, suggest, unknown_key
+from resources.spec_messages import fail as _fail
+from resources.spec_messages import kind as _kind
+from resources.spec_messages import show as _show
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-README_HINT = "customers/README.md"
+__all__ = [
+    "CustomerFileError",
+    "CustomerSpec",
+    "MainPoc",
+    "SlaOverride",
+    "customer_files",
+    "format_validation_error",
+    "load_customers",
+]
+
+MAX_PROBLEMS_PER_FILE = 20
 
 
 class CustomerFileError(ValueError):
@@ -61,112 +85,30 @@ class CustomerFileError(ValueError):
         super().__init__("\n".join([header, *self.problems]))
 
 
-# --- small helpers ----------------------------------------------------------------------
-
-
-def _fail(message: str, fix: str) -> PydanticCustomError:
-    """A validation error that carries its own fix, picked up by the formatter."""
-    return PydanticCustomError("customer_file", "{message}", {"message": message, "fix": fix})
-
-
-def _show(value: Any) -> str:
-    """The offending value as the reader typed it (short: messages must stay readable)."""
-    if value is None:
-        return "(empty)"
-    if isinstance(value, date):
-        return value.isoformat()
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _kind(value: Any) -> str:
-    """How YAML understood a value, in the words of someone who wrote the YAML."""
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "a true/false value"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, date):
-        return "a date"
-    return f"a {type(value).__name__}"
-
-
-_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
-_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-
-
-def hostname_problem(name: str) -> str | None:
-    """Why `name` (already lower-case) is not a registrable host name, or None if it is."""
-    if not name:
-        return "is empty"
-    if any(ch.isspace() for ch in name):
-        return "contains a space"
-    if "://" in name or "/" in name:
-        return "is a URL, not a domain"
-    if name.startswith("@"):
-        return "starts with '@'"
-    if "@" in name:
-        return "is an email address, not a domain"
-    if name.endswith("."):
-        return "ends with a dot"
-    if len(name) > 253:
-        return "is longer than 253 characters"
-    labels = name.split(".")
-    if len(labels) < 2:
-        return "has no dot, so it is not a full domain name"
-    for label in labels:
-        if not _LABEL.match(label):
-            return (
-                f"has an invalid part {label!r} (letters, digits and inner hyphens only, "
-                "1 to 63 characters)"
-            )
-    if not _TLD.match(labels[-1]):
-        return f"ends in {labels[-1]!r}, which is not a top-level domain"
-    return None
-
-
-def email_problem(address: str) -> str | None:
-    """Why `address` is not a usable email address, or None (no DNS: this runs offline)."""
-    if any(ch.isspace() for ch in address):
-        return "contains a space"
-    local, at, host = address.rpartition("@")
-    if not at or not local:
-        return "is not an email address (no name@domain)"
-    if not _LOCAL_PART.match(local):
-        return f"has an invalid part before '@' ({local!r})"
-    problem = hostname_problem(host.lower())
-    if problem:
-        return f"has a domain that {problem}"
-    return None
-
-
-def _suggest(value: str, choices: Iterable[str]) -> str:
-    by_lower = {c.lower(): c for c in choices}
-    if value.lower() in by_lower:
-        return f" (did you mean {by_lower[value.lower()]!r}? the case matters)"
-    close = difflib.get_close_matches(value, list(by_lower.values()), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+def today() -> date:
+    """The day go-live windows are measured from (UTC, like the scheduler)."""
+    return datetime.now(UTC).date()
 
 
 # --- field validators -------------------------------------------------------------------
 
 
 def _check_text(value: str, field: str, example: str) -> str:
-    stripped = value.strip()
+    """One line of text: no line break, control, format or separator character anywhere
+    (U+2028, U+0085 and DEL included), at most catalog.MAX_NAME_LENGTH characters."""
+    bad = hidden_character(value)
+    if bad:
+        raise _fail(
+            f"{_show(value)} contains a line break, control or invisible character ({bad})",
+            f"write {field} on one line in plain characters, e.g. {example}",
+        )
+    stripped = unicodedata.normalize("NFC", value.strip())
     if not stripped:
         raise _fail(f"{_show(value)} is blank", f"set {field} to a value, e.g. {example}")
-    if any(ord(ch) < 32 for ch in stripped):
+    if len(stripped) > catalog.MAX_NAME_LENGTH:
         raise _fail(
-            f"{_show(value)} contains a line break or control character",
-            f"write {field} on one line, e.g. {example}",
+            f"{_show(value)} is longer than {catalog.MAX_NAME_LENGTH} characters",
+            f"shorten {field}, e.g. {example}",
         )
     return stripped
 
@@ -179,10 +121,30 @@ def _poc_name(value: str) -> str:
     return _check_text(value, "main_poc.name", "name: Jane Smith")
 
 
-def _client_id(value: str) -> str:
-    if not re.match(catalog.CLIENT_ID_PATTERN, value):
+def _notes(value: str) -> str:
+    bad = hidden_character(value, allow="\n\t")
+    if bad:
         raise _fail(
-            f"{_show(value)} is not of the form CS-#### (four digits)",
+            f"{_show(value)} contains a control or invisible character ({bad})",
+            "write notes in plain text (line breaks are fine)",
+        )
+    if len(value) > catalog.MAX_NOTES_LENGTH:
+        raise _fail(
+            f"{_show(value)} is longer than {catalog.MAX_NOTES_LENGTH} characters",
+            "keep notes short; long procedures belong in the MSP's documentation",
+        )
+    return value
+
+
+def _client_id(value: str) -> str:
+    if not catalog.is_client_id(value):
+        detail = ""
+        if not value.isascii():
+            detail = " and holds characters other than ASCII (full-width or Arabic-Indic digits?)"
+        elif value != value.strip():
+            detail = " and has a space or line break around it"
+        raise _fail(
+            f"{_show(value)} is not of the form CS-#### (four digits){detail}",
             "set client_id to the HubSpot cs_client_id, e.g. CS-0042",
         )
     return value
@@ -191,7 +153,7 @@ def _client_id(value: str) -> str:
 def _tier(value: str) -> str:
     if value not in catalog.TIERS:
         raise _fail(
-            f"{_show(value)} is not a tier{_suggest(value, catalog.TIERS)}",
+            f"{_show(value)} is not a tier{suggest(value, catalog.TIERS)}",
             f"set tier to one of {', '.join(catalog.TIERS)}",
         )
     return value
@@ -200,27 +162,27 @@ def _tier(value: str) -> str:
 def _platform(value: str) -> str:
     if value not in catalog.PLATFORMS:
         raise _fail(
-            f"{_show(value)} is not a platform{_suggest(value, catalog.PLATFORMS)}",
+            f"{_show(value)} is not a platform{suggest(value, catalog.PLATFORMS)}",
             f"set platform to one of {', '.join(catalog.PLATFORMS)}",
         )
     return value
 
 
 def _domain(value: str) -> str:
-    domain = value.strip().lower()
-    problem = hostname_problem(domain)
-    if problem:
-        example = domain.lstrip("@").rpartition("@")[2].rstrip(".") or "smithlaw.com"
+    try:
+        domain = normalise_domain(value)
+    except IdentityError as exc:
+        example = value.strip().lower().lstrip("@").rpartition("@")[2].rstrip(".")
+        if hostname_problem(example) is not None:
+            example = "smithlaw.com"
         raise _fail(
-            f"{_show(value)} {problem}",
-            f"write the bare domain the customer sends mail from, e.g. {example!r}"
-            if hostname_problem(example) is None
-            else "write the bare domain the customer sends mail from, e.g. smithlaw.com",
-        )
-    if domain in catalog.FREE_MAIL_DOMAINS:
+            f"{_show(value)} {exc.problem}",
+            f"write the bare domain the customer sends mail from, e.g. {example!r}",
+        ) from None
+    if catalog.is_free_mail(domain):
         raise _fail(
-            f"{_show(value)} is a free-mail domain: a rule on it would route strangers' mail "
-            "to this customer (Syncro refuses such rules)",
+            f"{_show(value)} is a free-mail or throwaway-mail domain: a rule on it would route "
+            "strangers' mail to this customer (Syncro refuses such rules)",
             "list only domains the customer owns; a POC on free mail goes in main_poc.email",
         )
     return domain
@@ -228,11 +190,12 @@ def _domain(value: str) -> str:
 
 def _email_checker(field: str, example: str) -> Callable[[str], str]:
     def check(value: str) -> str:
-        address = value.strip()
-        problem = email_problem(address)
-        if problem:
-            raise _fail(f"{_show(value)} {problem}", f"set {field} to an email, e.g. {example}")
-        return address
+        try:
+            return normalise_email(value)
+        except IdentityError as exc:
+            raise _fail(
+                f"{_show(value)} {exc.problem}", f"set {field} to an email, e.g. {example}"
+            ) from None
 
     return check
 
@@ -241,39 +204,67 @@ def _deal_id(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         raise _fail(
             f"{_show(value)} is a YAML number, which can silently change digits (0123 reads as 83)",
-            f'quote it: hubspot_deal_id: "{value}"',
+            f'quote it: hubspot_deal_id: "{str(value)[: catalog.MAX_DEAL_ID_DIGITS]}"',
         )
-    if isinstance(value, str) and not re.fullmatch(r"[0-9]+", value):
+    if isinstance(value, str) and not re.fullmatch(
+        rf"[0-9]{{1,{catalog.MAX_DEAL_ID_DIGITS}}}", value
+    ):
         raise _fail(
-            f"{_show(value)} is not a HubSpot deal ID (digits only)",
+            f"{_show(value)} is not a HubSpot deal ID (1 to {catalog.MAX_DEAL_ID_DIGITS} "
+            "digits 0-9)",
             'copy the deal ID from the deal URL in HubSpot, quoted, e.g. "18234567"',
         )
     return value
 
 
-def _go_live(value: Any) -> Any:
-    """Dates arrive as text (see the module docstring), or as `date` from Python callers."""
-    fix = "set go_live to the go-live date as YYYY-MM-DD, e.g. go_live: 2026-12-01"
-    if isinstance(value, datetime):
-        raise _fail(f"{_show(value)} has a time of day", fix)
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        raise _fail(f"{_show(value)} is {_kind(value)}, not a date", fix)
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value.strip())
+_GO_LIVE_FIX = "set go_live to the go-live date as YYYY-MM-DD, e.g. go_live: 2026-12-01"
+
+
+def _go_live_text(value: str) -> date:
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", value.strip())
     if not match:
-        raise _fail(f"{_show(value)} is not a date of the form YYYY-MM-DD", fix)
+        raise _fail(f"{_show(value)} is not a date of the form YYYY-MM-DD", _GO_LIVE_FIX)
     year, month, day = (int(part) for part in match.groups())
     if not 1 <= month <= 12:
-        raise _fail(f"{_show(value)} is not a real date (there is no month {month})", fix)
+        raise _fail(f"{_show(value)} is not a real date (there is no month {month})", _GO_LIVE_FIX)
+    if year < catalog.GO_LIVE_EARLIEST.year:
+        raise _fail(
+            f"{_show(value)} is before {catalog.GO_LIVE_EARLIEST.isoformat()}, surely a typo",
+            _GO_LIVE_FIX,
+        )
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         raise _fail(
             f"{_show(value)} is not a real date ({calendar.month_name[month]} {year} has "
             f"{last} days)",
-            fix,
+            _GO_LIVE_FIX,
         )
     return date(year, month, day)
+
+
+def _go_live(value: Any) -> Any:
+    """Dates arrive as text (see the module docstring), or as `date` from Python callers.
+    Every date is checked against the window, so none can overflow a due-date sum."""
+    if isinstance(value, datetime):
+        raise _fail(f"{_show(value)} has a time of day", _GO_LIVE_FIX)
+    if isinstance(value, str):
+        value = _go_live_text(value)
+    if not isinstance(value, date):
+        raise _fail(f"{_show(value)} is {_kind(value)}, not a date", _GO_LIVE_FIX)
+    latest = catalog.add_months(today(), catalog.GO_LIVE_MAX_MONTHS_AHEAD)
+    if value > latest:
+        raise _fail(
+            f"{_show(value)} is more than {catalog.GO_LIVE_MAX_MONTHS_AHEAD} months ahead "
+            f"(latest accepted today: {latest.isoformat()}), which looks like a typo",
+            "check the year; a go-live that far ahead is added when it is planned, "
+            f"at most {catalog.GO_LIVE_MAX_MONTHS_AHEAD} months before",
+        )
+    if value < catalog.GO_LIVE_EARLIEST:
+        raise _fail(
+            f"{_show(value)} is before {catalog.GO_LIVE_EARLIEST.isoformat()}, surely a typo",
+            _GO_LIVE_FIX,
+        )
+    return value
 
 
 ClientId = Annotated[StrictStr, AfterValidator(_client_id)]
@@ -331,13 +322,13 @@ class CustomerSpec(BaseModel):
     client_id: ClientId
     tier: Annotated[StrictStr, AfterValidator(_tier)]
     platform: Annotated[StrictStr, AfterValidator(_platform)]
-    domains: Annotated[list[Domain], Field(min_length=1)]
+    domains: Annotated[list[Domain], Field(min_length=1, max_length=catalog.MAX_DOMAINS)]
     main_poc: MainPoc
     hubspot_deal_id: Annotated[StrictStr, BeforeValidator(_deal_id)]
     go_live: Annotated[date, BeforeValidator(_go_live)]
     account_manager: ManagerEmail
     sla: SlaOverride | None = None
-    notes: StrictStr | None = None
+    notes: Annotated[StrictStr, AfterValidator(_notes)] | None = None
     adopt: StrictBool = False
 
     _source: Path = PrivateAttr(default=Path("<unsaved>"))
@@ -378,6 +369,7 @@ class CustomerSpec(BaseModel):
 
 ALLOWED_KEYS: tuple[str, ...] = tuple(CustomerSpec.model_fields)
 SLA_KEYS: tuple[str, ...] = tuple(SlaOverride.model_fields)
+POC_KEYS: tuple[str, ...] = tuple(MainPoc.model_fields)
 
 # The generic fix for a field, used when pydantic itself rejects a value (wrong type,
 # missing, ...). Validators above carry their own, more specific, fixes.
@@ -415,189 +407,20 @@ FIXES: dict[str, str] = {
 }
 
 
-def _field_name(loc: tuple[int | str, ...]) -> str:
-    """('domains', 1) -> 'domains[1]'; ('main_poc', 'email') -> 'main_poc.email'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _fix_for(loc: tuple[int | str, ...]) -> str:
-    keys = [str(p) for p in loc if not isinstance(p, int)]
-    dotted = ".".join(keys)
-    if dotted in FIXES:
-        return FIXES[dotted]
-    if keys and f"{keys[0]}.*" in FIXES:
-        return FIXES[f"{keys[0]}.*"]
-    return FIXES.get(keys[0] if keys else "", f"see {README_HINT}")
-
-
-_SECRET_KEY = re.compile(r"key|secret|token|passw|hunt|edr|api|credential", re.IGNORECASE)
-_TOKEN_LIKE = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[^\s]{16,}$")
-
-
-def _looks_secret(key: str, value: Any) -> bool:
-    """An unknown key is echoed back only when neither its name nor its value looks like a
-    credential: error output ends up in CI logs, a pasted EDR key must not."""
-    return bool(_SECRET_KEY.search(key)) or (
-        isinstance(value, str) and bool(_TOKEN_LIKE.match(value.strip()))
-    )
-
-
-def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
-    """(problem including the value, fix) for one pydantic error."""
-    loc = tuple(error["loc"])
-    value = error.get("input")
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == "customer_file":
-        return ctx["message"], ctx["fix"]
-    if kind == "missing":
-        return "(missing) the field is required", f"add it: {_fix_for(loc)}"
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        allowed = SLA_KEYS if len(loc) > 1 and loc[0] == "sla" else ALLOWED_KEYS
-        if len(loc) > 1 and loc[0] == "main_poc":
-            allowed = tuple(MainPoc.model_fields)
-        hint = _suggest(key, allowed)
-        fix = f"remove it or correct the spelling; allowed keys here: {', '.join(allowed)}"
-        if _looks_secret(key, value):
-            return (
-                f"unknown key (value not shown: it may be a secret){hint}",
-                f"{fix}. EDR keys and other secrets never go in a customer file: remove the "
-                "line and run scripts/set-edr-keys CS-#### <HUNT_A-KEY> <HUNT_O-KEY> <stack>",
-            )
-        return f"unknown key (value {_show(value)}){hint}", fix
-    if kind in ("string_type", "string_sub_type"):
-        if value is None:
-            return "(empty): no value is given", _fix_for(loc)
-        return f"{_show(value)} is {_kind(value)}, not text", _fix_for(loc)
-    if kind == "list_type":
-        return f"{_show(value)} is {_kind(value)}, not a list", _fix_for(loc)
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"{_show(value)} is {_kind(value)}, not a mapping", _fix_for(loc)
-    if kind == "too_short":
-        return f"{_show(value)} is an empty list", _fix_for(loc)
-    if kind == "bool_type":
-        return f"{_show(value)} is {_kind(value)}, not true or false", _fix_for(loc)
-    if kind in ("int_type", "int_from_float", "int_parsing"):
-        return f"{_show(value)} is {_kind(value)}, not a whole number", _fix_for(loc)
-    if kind == "greater_than":
-        return f"{_show(value)} is not greater than 0", _fix_for(loc)
-    return f"{_show(value)} is not valid ({error['msg']})", _fix_for(loc)
-
-
 def format_validation_error(display: str, exc: ValidationError) -> list[str]:
-    """One message line per pydantic error: file, field, value, fix."""
+    """One message line per pydantic error: file, field, value (when safe), fix."""
     lines = []
-    for error in exc.errors(include_url=False):
-        problem, fix = _describe(error)
-        field = _field_name(tuple(error["loc"])) or "(file)"
-        lines.append(f"{display}: field '{field}': {problem}. Fix: {fix}.")
-    return lines
-
-
-# --- reading files ----------------------------------------------------------------------
-
-
-class _DuplicateKey(yaml.constructor.ConstructorError):
-    pass
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text and refuses a key written twice.
-
-    PyYAML would otherwise crash on `2026-02-30` with a bare ValueError, and would
-    silently keep the last of two `tier:` lines: both deserve a message with a fix.
-    """
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                first = seen.get(key)
-            except TypeError:
-                continue  # an unhashable key: the base constructor reports it
-            if first is not None:
-                raise _DuplicateKey(
-                    None,
-                    None,
-                    f"key {key!r} appears twice (first on line {first})",
-                    key_node.start_mark,
-                )
-            seen[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
-
-
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _display(path: Path, directory: Path) -> str:
-    """The path as the reader knows it: relative to the project root when possible."""
-    absolute = path.absolute()
-    for base in (PROJECT_ROOT, directory.absolute().parent):
-        try:
-            return absolute.relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return absolute.as_posix()
-
-
-def _parse(path: Path, display: str) -> tuple[Any, list[str]]:
-    """The YAML document in `path`, or the problems that stop it being read."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [
-            f"{display}: line {line}: byte {raw[exc.start]:#04x} is not UTF-8 text. "
-            "Fix: save the file as UTF-8 (most editors: 'Save with encoding')."
-        ]
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        if isinstance(exc, _DuplicateKey):
-            fix = "keep one of the two lines"
+    for error in exc.errors(include_url=False, include_context=True):
+        loc = tuple(error["loc"])
+        if error["type"] == "extra_forbidden":
+            allowed = {"sla": SLA_KEYS, "main_poc": POC_KEYS}.get(str(loc[0]), ALLOWED_KEYS)
+            if len(loc) == 1:
+                allowed = ALLOWED_KEYS
+            problem, fix = unknown_key(str(loc[-1]), error.get("input"), allowed)
         else:
-            fix = (
-                "correct the YAML there (indent with spaces, quote values that contain "
-                "': ' or ' #')"
-            )
-        return None, [f"{display}: {where}not valid YAML: {problem}. Fix: {fix}."]
-    if data is None:
-        return None, [
-            f"{display}: the file is empty. Fix: fill it in (every field is described in "
-            f"{README_HINT}) or delete it."
-        ]
-    if not isinstance(data, dict):
-        return None, [
-            f"{display}: the file holds {_kind(data)}, not a mapping of fields. Fix: write "
-            f"one 'key: value' per line ({', '.join(ALLOWED_KEYS)}); see {README_HINT}."
-        ]
-    return data, []
-
-
-def customer_files(directory: Path) -> list[Path]:
-    """Every customer file, in a stable order (sorted by file name)."""
-    return sorted(
-        p
-        for pattern in ("*.yaml", "*.yml")
-        for p in directory.glob(pattern)
-        if p.is_file() and not p.name.startswith(".")
-    )
+            problem, fix = describe(error, fix_for(loc, FIXES, f"see {README_HINT}"))
+        lines.append(f"{display}: field '{field_name(loc) or '(file)'}': {problem}. Fix: {fix}.")
+    return lines
 
 
 def _cross_file(specs: list[CustomerSpec], displays: dict[int, str]) -> list[str]:
@@ -633,14 +456,15 @@ def _cross_file(specs: list[CustomerSpec], displays: dict[int, str]) -> list[str
                     f"by {owner}. Fix: a domain belongs to one customer (its mail can open "
                     "tickets for only one); remove it from one of the two files."
                 )
-        owner = claim("name", spec.name.casefold(), display)
+        # Full-width or composed lookalikes of one name are one name.
+        owner = claim("name", unicodedata.normalize("NFKC", spec.name).casefold(), display)
         if owner:
             problems.append(
                 f"{display}: field 'name': {_show(spec.name)} is also the name in {owner}. "
                 "Fix: two organizations cannot share a business name; merge the files or "
                 "use each customer's exact legal name."
             )
-        owner = claim("email", spec.main_poc.email.casefold(), display)
+        owner = claim("email", spec.main_poc.email, display)
         if owner:
             problems.append(
                 f"{display}: field 'main_poc.email': {_show(spec.main_poc.email)} is also "
@@ -653,7 +477,7 @@ def _cross_file(specs: list[CustomerSpec], displays: dict[int, str]) -> list[str
 def load_customers(directory: Path) -> list[CustomerSpec]:
     """Every customer file in `directory`, validated; raises one CustomerFileError for all."""
     directory = Path(directory)
-    shown_dir = _display(directory, directory) + "/"
+    shown_dir = display(directory, directory) + "/"
     if not directory.is_dir():
         raise CustomerFileError(
             [
@@ -673,57 +497,26 @@ def load_customers(directory: Path) -> list[CustomerSpec]:
     specs: list[CustomerSpec] = []
     displays: dict[int, str] = {}
     for path in files:
-        display = _display(path, directory)
-        data, found = _parse(path, display)
+        shown = display(path, directory)
+        data, found = read_customer_file(path, directory, shown, ALLOWED_KEYS)
         problems.extend(found)
         if data is None:
             continue
         try:
             spec = CustomerSpec.from_mapping(data, path)
         except ValidationError as exc:
-            problems.extend(format_validation_error(display, exc))
+            lines = format_validation_error(shown, exc)
+            if len(lines) > MAX_PROBLEMS_PER_FILE:
+                more = len(lines) - MAX_PROBLEMS_PER_FILE
+                lines = lines[:MAX_PROBLEMS_PER_FILE] + [
+                    f"{shown}: {more} more problems not listed. Fix: correct the ones above "
+                    f"first (every field is described in {README_HINT})."
+                ]
+            problems.extend(lines)
             continue
         specs.append(spec)
-        displays[id(spec)] = display
+        displays[id(spec)] = shown
     problems.extend(_cross_file(specs, displays))
     if problems:
         raise CustomerFileError(problems)
     return specs
-
-
-# --- stack secrets ----------------------------------------------------------------------
-
-
-def validate_edr_keys(
-    specs: Iterable[CustomerSpec], edr_config: Mapping[str, Any] | None, stack: str
-) -> None:
-    """Every customer needs both EDR keys in the stack config before anything is applied.
-
-    The keys are stack secrets (scripts/set-edr-keys), never YAML. Messages name the
-    config path and the command to run, never a key's value.
-    """
-    config = edr_config or {}
-    problems: list[str] = []
-    for spec in specs:
-        display = _display(spec.source, spec.source.parent)
-        command = f"scripts/set-edr-keys {spec.client_id} <HUNT_A-KEY> <HUNT_O-KEY> {stack}"
-        path = f"syncro:edrKeys.{spec.client_id}"
-        entry = config.get(spec.client_id)
-        if entry is None:
-            what = f"has no EDR keys in stack '{stack}' ({path} is not set)"
-        elif not isinstance(entry, Mapping):
-            what = f"has malformed EDR keys in stack '{stack}' ({path} is not an object)"
-        else:
-            empty = [
-                f"{path}.{part}"
-                for part in ("account", "org")
-                if not isinstance(entry.get(part), str) or not entry[part].strip()
-            ]
-            if not empty:
-                continue
-            what = f"has incomplete EDR keys in stack '{stack}' ({', '.join(empty)} missing)"
-        problems.append(
-            f"{display}: customer {spec.client_id} ({spec.name}) {what}. Fix: run {command}"
-        )
-    if problems:
-        raise CustomerFileError(problems)

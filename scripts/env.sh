@@ -18,6 +18,13 @@ esac
 case "$PULUMI_BACKEND_URL" in
   file://*) _state_dir=${PULUMI_BACKEND_URL#file://}; mkdir -p "${_state_dir%%\?*}" ;;
 esac
+# The local emulator of this checkout: the one place its port is chosen. The `local`
+# stack's syncro:baseUrl follows it (scripts/select-stack), and so do scripts/emulator-up,
+# scripts/emulator-down and the demo's check. A second checkout on the same machine
+# takes another port: `EMULATOR_PORT=8790 make demo`.
+export EMULATOR_PORT="${EMULATOR_PORT:-8787}"
+export EMULATOR_DIR="${EMULATOR_DIR:-$_root/.emulator}"  # its database, pid and log
+export EMULATOR_URL="http://127.0.0.1:$EMULATOR_PORT"
 export PULUMI_HOME="${PULUMI_HOME:-$_root/.pulumi-home}"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true

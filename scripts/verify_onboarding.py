@@ -7,6 +7,7 @@ acknowledgement carries the ticket number. Prints a summary table; exits 1 on
 any failure.
 
 Usage: python scripts/verify_onboarding.py --outputs outputs.json [--emulator URL]
+(URL defaults to $EMULATOR_URL, which scripts/env.sh sets from EMULATOR_PORT.)
 (`outputs.json` is `pulumi stack output --json`).
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -81,7 +83,9 @@ def table(rows: list[dict]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outputs", type=Path, required=True)
-    parser.add_argument("--emulator", default="http://127.0.0.1:8787")
+    # EMULATOR_URL: this checkout's emulator, as scripts/env.sh chooses its port.
+    default_url = os.environ.get("EMULATOR_URL", "http://127.0.0.1:8787")
+    parser.add_argument("--emulator", default=default_url)
     parser.add_argument("--mailbox", default="help@cybersuite.tech")
     args = parser.parse_args()
     outputs = json.loads(args.outputs.read_text())

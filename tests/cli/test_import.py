@@ -56,7 +56,7 @@ def test_seed_command_fills_a_tenant_with_imperfect_organizations(tmp_path: Path
         tickets = store.all("tickets")
         opened = sorted(datetime.fromisoformat(t["created_at"]) for t in tickets)
         assert len(tickets) == 80 and opened[-1] - opened[0] > timedelta(days=90)  # months
-        assert all(syncro.comments_of(t["id"]) for t in tickets)
+        assert all(syncro["tickets"].comments_of(t["id"]) for t in tickets)
         late = [
             t
             for t in tickets
@@ -65,7 +65,7 @@ def test_seed_command_fills_a_tenant_with_imperfect_organizations(tmp_path: Path
                 and datetime.fromisoformat(c["created_at"])
                 - datetime.fromisoformat(t["created_at"])
                 > timedelta(hours=24)
-                for c in syncro.comments_of(t["id"])[1:2]
+                for c in syncro["tickets"].comments_of(t["id"])[1:2]
             )
         ]
         assert late  # some tickets breach the 24-hour acknowledgement

@@ -22,16 +22,16 @@ def _org(emu: EmulatorServer, name: str, cid: str, tier: str) -> int:
     known = {f["name"] for f in syncro.store.all("customer_fields")}
     for f in catalog.CUSTOM_FIELDS:
         if f.name not in known:
-            syncro.save_customer_field({"name": f.name, "field_type": f.field_type}, None)
+            syncro["customer_fields"].create({"name": f.name, "field_type": f.field_type})
     slug = name.split()[0].lower()
-    made = syncro.create_customer(
+    made = syncro["customers"].create(
         {
             "business_name": name,
             "email": f"it@{slug}.com",
             "properties": {catalog.FIELD_CLIENT_ID: cid, catalog.FIELD_TIER: tier},
         }
     )
-    return made["customer"]["id"]
+    return made["id"]
 
 
 def _ticket(
@@ -45,7 +45,7 @@ def _ticket(
     """A ticket opened at T0 with a customer mail, maybe a private note, a staff reply."""
     syncro = emu.emulator.syncro
     stamp = lambda h: (T0 + timedelta(hours=h)).isoformat(timespec="milliseconds")  # noqa: E731
-    ticket = syncro.create_ticket(
+    ticket = syncro["tickets"].create(
         {
             "customer_id": org,
             "subject": "x",
@@ -54,7 +54,7 @@ def _ticket(
         },
         created_at=stamp(0),
         resolved_at=stamp(resolved_h) if resolved_h is not None else None,
-    )["ticket"]
+    )
     comments = [(0, None, False)]
     if hidden_first:
         comments.append((0.1, 1001, True))  # a private note is no response to the customer

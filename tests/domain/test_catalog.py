@@ -170,3 +170,111 @@ def test_rule_positions_put_addresses_first() -> None:
         < catalog.RULE_POSITION_DOMAIN_SUBJECT
         < catalog.RULE_POSITION_DOMAIN
     )
+
+
+# Free mail the catalog's first 20 did not list (issue 14 item 11), from the package lists,
+# and throwaway mail (disposable-email-domains). Also used by test_spec and test_bad_input.
+FREE_MAIL_BEYOND_THE_TWENTY: tuple[str, ...] = (
+    "hotmail.co.uk",
+    "yahoo.co.uk",
+    "outlook.fr",
+    "gmx.de",
+    "web.de",
+    "qq.com",
+    "163.com",
+    "pm.me",
+    "yandex.ru",
+    "mail.ru",
+    "comcast.net",
+    "mailinator.com",
+)
+
+# --- one home for each rule -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("CS-0042", True),
+        ("CS-9999", True),
+        ("CS-42", False),
+        ("cs-0042", False),
+        ("CS-00420", False),
+        (" CS-0042", False),
+        ("CS-0042\n", False),  # `$` would take it
+        ("CS-\uff10\uff1042", False),  # full-width digits: `\d` would take them
+        ("CS-\u0660\u0660\u0664\u0662", False),  # Arabic-Indic digits
+        ("CS-\u0966\u0966\u096a\u0968", False),  # Devanagari digits
+        (42, False),
+        (None, False),
+    ],
+)
+def test_client_id_is_ascii_and_whole(text: object, ok: bool) -> None:
+    assert catalog.is_client_id(text) is ok
+
+
+def test_client_id_pattern_is_anchored_ascii() -> None:
+    assert catalog.CLIENT_ID_PATTERN == r"\ACS-[0-9]{4}\Z"
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [
+        # ours
+        "gmail.com",
+        "outlook.com",
+        "privaterelay.appleid.com",
+        "tutanota.com",
+        *FREE_MAIL_BEYOND_THE_TWENTY,
+        # a subdomain of one, and other spellings
+        "uk.gmail.com",
+        "GMail.COM",
+        "gmail.com.",
+    ],
+)
+def test_free_mail(domain: str) -> None:
+    assert catalog.is_free_mail(domain)
+
+
+@pytest.mark.parametrize(
+    "domain", ["smithlaw.com", "acmedental.com", "cybersuite.tech", "gmail.co", "co.uk", "com"]
+)
+def test_not_free_mail(domain: str) -> None:
+    assert not catalog.is_free_mail(domain)
+
+
+def test_our_free_mail_list_is_lower_case_ascii() -> None:
+    assert all(d == d.lower() and d.isascii() for d in catalog.FREE_MAIL_DOMAINS)
+    assert all(catalog.is_free_mail(d) for d in catalog.FREE_MAIL_DOMAINS)
+
+
+def test_modes_and_edr_fields() -> None:
+    assert catalog.ADMIN_MODES == ("api", "runbook")
+    assert catalog.DEFAULT_ADMIN_MODE in catalog.ADMIN_MODES
+    assert catalog.DELIVERABLES_MODES == ("scheduler", "syncro")
+    assert catalog.DEFAULT_DELIVERABLES_MODE == "scheduler"
+    assert catalog.EDR_KEY_FIELDS == ("HUNT_A-KEY", "HUNT_O-KEY")
+    secret = tuple(f.name for f in catalog.CUSTOM_FIELDS if f.secret)
+    assert secret == catalog.EDR_KEY_FIELDS
+
+
+@pytest.mark.parametrize(
+    "client_id", ["CS-\uff10\uff1042", "CS-\u0660\u0660\u0664\u0662", "CS-0042\n", "CS-42"]
+)
+def test_set_edr_keys_asks_the_catalog(client_id: str) -> None:
+    """The script refuses what is_client_id refuses, before it starts Pulumi."""
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "set-edr-keys"
+    done = subprocess.run(
+        [str(script), client_id, "a-key", "o-key", "nostack"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "is not of the form CS-####" in done.stderr
+    assert "Fix: " in done.stderr
+    assert "a-key" not in done.stderr + done.stdout

@@ -57,3 +57,12 @@ def make_customer(api: httpx.Client, name: str, email: str, **extra: object) -> 
     reply = api.post("/customers", json={"business_name": name, "email": email, **extra})
     assert reply.status_code == 200, reply.text
     return reply.json()["customer"]
+
+
+@pytest.fixture
+def person(emu: EmulatorServer) -> Iterator[httpx.Client]:
+    """A person in Syncro's web UI: the person's surface with the person's own token."""
+    with httpx.Client(
+        base_url=emu.person_url, headers={"Authorization": f"Bearer {emu.person_token}"}, timeout=10
+    ) as client:
+        yield client

@@ -195,10 +195,21 @@ def test_leads_and_policy_folders(api: httpx.Client) -> None:
     won = api.put(f"/leads/{lead['id']}", json={"status": "Won"}).json()["lead"]
     assert won["status"] == "Won"
     org = make_customer(api, "Org", "o@org.com")
+    # Newest spec: every organization has a root folder; folders are made under a parent.
+    (root,) = api.get("/policy_folders", params={"customer_id": org["id"]}).json()["policy_folders"]
     folder = api.post(
-        "/policy_folders", json={"customer_id": org["id"], "name": "Workstations"}
+        "/policy_folders",
+        json={"customer_id": org["id"], "name": "Workstations", "parent_id": root["id"]},
     ).json()["policy_folder"]
-    assert set(folder) == {"id", "customer_id", "name", "parent_id", "partial_policy_id"}
+    assert set(folder) == {
+        "id",
+        "name",
+        "parent_id",
+        "partial_policy_id",
+        "effective_policy_id",
+        "created_at",
+        "updated_at",
+    }
     child = api.post(
         "/policy_folders",
         json={"customer_id": org["id"], "name": "Laptops", "parent_id": folder["id"]},
@@ -206,7 +217,7 @@ def test_leads_and_policy_folders(api: httpx.Client) -> None:
     assert child["parent_id"] == folder["id"]
     assert (
         len(api.get("/policy_folders", params={"customer_id": org["id"]}).json()["policy_folders"])
-        == 2
+        == 3
     )
     assert api.get(f"/policy_folders/{child['id']}").json()["policy_folder"]["name"] == "Laptops"
 

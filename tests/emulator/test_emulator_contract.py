@@ -43,6 +43,10 @@ SERVED = (
     "/users/{id}",
     "/me",
     "/settings",
+    "/contracts",
+    "/contracts/{id}",
+    "/portal_users",
+    "/portal_users/{id}",
 )
 # Example fields the emulator deliberately answers as null or leaves out, with the reason.
 ALLOWED_GAPS = {
@@ -144,12 +148,25 @@ class World:
             comments_attributes=[{"subject": "Initial", "body": "Body", "hidden": True}],
         )["ticket"]
         self.lead = self.post("/leads", email="susy@ratke.com", first_name="Susy")["lead"]
+        self.contract = self.post(
+            "/contracts", customer_id=self.customer["id"], name="Support Tier 1"
+        )
+        self.portal_user = self.portal("katelyn@okuneva.name")
         self.serial = 0
 
     def post(self, path: str, **body: Any) -> Any:
         reply = self.http.post(path, json=body)
         assert reply.status_code == 200, reply.text
         return reply.json()
+
+    def portal(self, email: str) -> dict[str, Any]:
+        return self.post(
+            "/portal_users",
+            customer_id=self.customer["id"],
+            email=email,
+            password="pw",
+            password_confirmation="pw",
+        )
 
     def throwaway_customer(self) -> int:
         self.serial += 1
@@ -262,6 +279,51 @@ CASES: dict[tuple[str, str, str], Case] = {
     ("/users/{id}", "get", "200"): lambda w: w.http.get("/users/1001"),
     ("/me", "get", "200"): lambda w: w.http.get("/me"),
     ("/settings", "get", "200"): lambda w: w.http.get("/settings"),
+    ("/contracts", "get", "200"): lambda w: w.http.get("/contracts"),
+    ("/contracts", "post", "200"): lambda w: w.http.post(
+        "/contracts",
+        json={"customer_id": w.customer["id"], "name": "Support", "start_date": "2026-01-01"},
+    ),
+    ("/contracts", "post", "422"): lambda w: w.http.post(
+        "/contracts", json={"name": "No Customer", "description": "No Customer"}
+    ),
+    ("/contracts/{id}", "get", "200"): lambda w: w.http.get(f"/contracts/{w.contract['id']}"),
+    ("/contracts/{id}", "put", "200"): lambda w: w.http.put(
+        f"/contracts/{w.contract['id']}", json={"description": "Contract Description"}
+    ),
+    ("/contracts/{id}", "put", "422"): lambda w: w.http.put(
+        f"/contracts/{w.contract['id']}", json={"customer_id": None}
+    ),
+    ("/contracts/{id}", "delete", "200"): lambda w: w.http.delete(
+        f"/contracts/{w.post('/contracts', customer_id=w.customer['id'], name='Tmp')['id']}"
+    ),
+    ("/contracts/{id}", "delete", "404"): lambda w: w.http.delete("/contracts/999999"),
+    ("/portal_users", "get", "200"): lambda w: w.http.get(
+        "/portal_users", params={"customer_id": w.customer["id"]}
+    ),
+    ("/portal_users", "post", "200"): lambda w: w.http.post(
+        "/portal_users",
+        json={"customer_id": w.customer["id"], "email": "new@walkin.com", "portal_group_id": 4},
+    ),
+    ("/portal_users", "post", "422"): lambda w: w.http.post(
+        "/portal_users",
+        json={
+            "customer_id": w.customer["id"],
+            "password": "does not match",
+            "password_confirmation": "confirmation",
+        },
+    ),
+    ("/portal_users/{id}", "put", "200"): lambda w: w.http.put(
+        f"/portal_users/{w.portal_user['id']}", json={"portal_group_id": 4}
+    ),
+    ("/portal_users/{id}", "put", "422"): lambda w: w.http.put(
+        f"/portal_users/{w.portal_user['id']}",
+        json={"password": "does not match", "password_confirmation": "the confirmation"},
+    ),
+    ("/portal_users/{id}", "delete", "200"): lambda w: w.http.delete(
+        f"/portal_users/{w.portal('tmp@walkin.com')['id']}"
+    ),
+    ("/portal_users/{id}", "delete", "404"): lambda w: w.http.delete("/portal_users/999999"),
 }
 # Spec responses no request can produce against the emulator, with the reason.
 NOT_REPRODUCED = {

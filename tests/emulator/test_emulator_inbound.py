@@ -207,9 +207,16 @@ def test_master_switch_off_keeps_unmatched_as_lead(
     assert got["outcome"] == "lead_only"
     assert api.get("/customers").json()["customers"] == []
     assert api.get("/leads").json()["leads"][0]["status"] == "New"
-    # The switch only governs unmatched senders: a known customer still gets a ticket.
-    make_customer(api, "Known", "k@known.com")
-    assert mail(control, "k@known.com")["matched_by"] == "customer_email"
+    # Syncro (seed "Prevent Creating Organizations from Leads"): with the switch off EVERY
+    # email stays a New lead, even from a known customer, contact or rule match.
+    known = make_customer(api, "Known", "k@known.com")
+    api.post("/contacts", json={"customer_id": known["id"], "name": "C", "email": "c@known.com"})
+    rule(admin, known["id"], "@known.com")
+    for sender in ("k@known.com", "c@known.com", "new@known.com"):
+        got = mail(control, sender)
+        assert (got["outcome"], got["ticket_id"], got["matched_by"]) == ("lead_only", None, None)
+    assert api.get("/tickets").json()["tickets"] == []
+    assert {x["status"] for x in api.get("/leads").json()["leads"]} == {"New"}
 
 
 def test_rule_bound_to_another_mailbox_does_not_apply(

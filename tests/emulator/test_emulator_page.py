@@ -100,3 +100,24 @@ def test_page_shows_what_the_ui_would(
     assert "bob@smithlaw.com" in leads and "Won" in leads
     outbox = dom.split('id="outbox"')[1].split("</section>")[0]
     assert f"Ticket {sent['ticket_number']} received" in outbox
+
+
+def test_page_masks_edr_keys(
+    emu: EmulatorServer, api: httpx.Client, admin: httpx.Client, tmp_path: Path
+) -> None:
+    for name in ("HUNT_A-KEY", "HUNT_O-KEY", "MSP Plan Tier"):
+        admin.post("/customer_fields", json={"name": name}).raise_for_status()
+    make_customer(
+        api,
+        "Acme",
+        "x@acme.com",
+        properties={
+            "HUNT_A-KEY": "a-secret-1234",
+            "HUNT_O-KEY": "o-secret-5678",
+            "MSP Plan Tier": "Defense",
+        },
+    )
+    dom = dump_dom(emu.root_url + "/", tmp_path / "profile")
+    assert "Defense" in dom and "Acme" in dom
+    assert "a-secret-1234" not in dom and "o-secret-5678" not in dom
+    assert dom.count("••••••••") == 2

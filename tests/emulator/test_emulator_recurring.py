@@ -154,6 +154,34 @@ def test_free_mail_domain_rules_refused(api: httpx.Client, admin: httpx.Client) 
     )
 
 
+REGIONAL_FREE_MAIL = (
+    "hotmail.co.uk",
+    "yahoo.co.uk",
+    "outlook.fr",
+    "gmx.de",
+    "web.de",
+    "qq.com",
+    "163.com",
+    "pm.me",
+    "yandex.ru",
+    "mail.ru",
+    "comcast.net",
+)
+
+
+def test_regional_free_mail_domain_rules_refused(api: httpx.Client, admin: httpx.Client) -> None:
+    org = make_customer(api, "Org", "o@org.com")
+    for domain in REGIONAL_FREE_MAIL:
+        reply = admin.post("/email_rules", json={"sender": f"@{domain}", "customer_id": org["id"]})
+        assert reply.status_code == 422, domain
+        assert "free email" in reply.json()["error"]
+        # An exact address at a free-mail provider stays allowed (quirks table).
+        exact = admin.post(
+            "/email_rules", json={"sender": f"ceo@{domain}", "customer_id": org["id"]}
+        )
+        assert exact.status_code == 200, domain
+
+
 def test_admin_collections_crud(admin: httpx.Client, api: httpx.Client) -> None:
     assert admin.get("/customer_fields").json() == {"customer_fields": []}
     field = admin.post(

@@ -6,13 +6,17 @@ file, the field and the fix, and the emulator's request log shows zero API calls
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from emulator.testing import EmulatorServer
+from resources import catalog
+from tests.domain.test_catalog import FREE_MAIL_BEYOND_THE_TWENTY
 from tests.project import Project, customer_yaml
 
 pytestmark = pytest.mark.slow
@@ -27,6 +31,10 @@ class Case:
     arrange: Callable[[Project], None]
     expect: tuple[str, ...]
     """Substrings of the error: where (file or config key), the field, the fix."""
+    never: tuple[str, ...] = ()
+    """Substrings that must appear nowhere in the output (secrets, a linked file's content)."""
+    max_seconds: float = 120.0
+    """Per command: a hostile file must be refused as fast as any other."""
 
 
 def write(filename: str, text: str | bytes) -> Callable[[Project], None]:
@@ -68,6 +76,30 @@ def remove_config(key: str) -> Callable[[Project], None]:
     return lambda project: project.pulumi("config", "rm", key)
 
 
+def link_outside(filename: str, content: str) -> Callable[[Project], None]:
+    """A customer 'file' that is a symbolic link to a file outside customers/."""
+
+    def arrange(project: Project) -> None:
+        target = project.root / "runner-home" / ".docker" / "config.json"
+        target.parent.mkdir(parents=True)
+        target.write_text(content)
+        (project.customers / filename).symlink_to(target)
+
+    return arrange
+
+
+DOCKER_AUTH = "ZG9ja2VyOnJ1bm5lci1zM2NyZXQ="
+LEAKED_A = "acct-LEAK-9f8e7d6c"
+LEAKED_O = "org-LEAK-1a2b3c4d"
+# 700 bytes that expand to 9**9 (387 million) strings if aliases were followed.
+ALIAS_BOMB = (
+    "name: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    + "".join(f"n{i}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8))
+    + "client_id: *i\n"
+)
+TOO_FAR = catalog.add_months(
+    datetime.now(UTC).date(), catalog.GO_LIVE_MAX_MONTHS_AHEAD + 1
+).isoformat()
 DROP = object()
 F = f"customers/{GOOD}"
 SECOND = customer(
@@ -76,6 +108,64 @@ SECOND = customer(
     name="Acme Dental",
     domains=("acmedental.com",),
 )
+
+HOSTILE_CASES = [
+    Case(
+        "symlink-out-of-customers",
+        both(
+            customer(),
+            link_outside("docker.yaml", f'{{"auths": {{"r": {{"auth": "{DOCKER_AUTH}"}}}}}}'),
+        ),
+        ("customers/docker.yaml", "symbolic link", "Fix"),
+        never=(DOCKER_AUTH, "auths", "runner-home"),
+    ),
+    Case(
+        "alias-bomb",
+        write(GOOD, ALIAS_BOMB),
+        (F, "anchors and aliases", "Fix"),
+        never=("lol', 'lol",),
+        max_seconds=60,
+    ),
+    *(
+        Case(f"client-id-{label}", customer(client_id=cid), (F, "'client_id'", "CS-####", "Fix"))
+        for label, cid in (
+            ("full-width-digits", "CS-\uff10\uff1042"),
+            ("arabic-indic-digits", "CS-\u0660\u0660\u0664\u0662"),
+            ("trailing-newline", "CS-0042\n"),
+        )
+    ),
+    *(
+        Case(f"name-with-{code}", customer(name=f"Smith{char}Law LLP"), (F, "'name'", code, "Fix"))
+        for code, char in (("U+2028", "\u2028"), ("U+0085", "\u0085"), ("U+007F", "\x7f"))
+    ),
+    Case(
+        "free-mail-beyond-the-twenty",
+        customer(domains=("smithlaw.com", *FREE_MAIL_BEYOND_THE_TWENTY)),
+        (F, *(f"'domains[{i}]'" for i in range(1, 13)), "free-mail", "Fix"),
+    ),
+    Case(
+        "secret-in-unknown-key",
+        customer(custom_fields={"HUNT_A-KEY": LEAKED_A, "HUNT_O-KEY": LEAKED_O}),
+        (F, "'custom_fields'", "unknown key", "scripts/set-edr-keys", "Fix"),
+        never=(LEAKED_A, LEAKED_O),
+    ),
+    Case(
+        "go-live-year-9999",
+        customer(go_live="9999-12-01"),
+        (F, "'go_live'", "months ahead", "Fix"),
+        never=("out of range",),
+    ),
+    Case(
+        "go-live-beyond-the-window",
+        customer(go_live=TOO_FAR),
+        (F, "'go_live'", f"more than {catalog.GO_LIVE_MAX_MONTHS_AHEAD} months ahead", "Fix"),
+    ),
+    Case(
+        "oversized-file",
+        write(GOOD, "notes: '" + "x" * (catalog.MAX_CUSTOMER_FILE_BYTES + 1) + "'\n"),
+        (F, "larger than", "Fix"),
+    ),
+]
 
 CASES = [
     Case(
@@ -173,6 +263,9 @@ CASES = [
 ]
 
 
+CASES += HOSTILE_CASES
+
+
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory):
     db = tmp_path_factory.mktemp("bad-input") / "syncro.db"
@@ -181,7 +274,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_the_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 25
+    assert len(CASES) >= 25 + len(HOSTILE_CASES)
     assert len({case.name for case in CASES}) == len(CASES)
 
 
@@ -196,12 +289,17 @@ def test_bad_input_stops_preview_and_up_before_any_api_call(
     case.arrange(project)
     project.clear_requests()
     for command in (("preview",), ("up", "--yes", "--skip-preview")):
+        started = time.monotonic()
         done = project.pulumi(*command, check=False)
+        took = time.monotonic() - started
         out = done.stdout + done.stderr
         assert done.returncode != 0, f"{command[0]} accepted {case.name}"
         missing = [text for text in case.expect if text not in out]
         assert missing == [], f"{command[0]}: {missing} not in:\n{out}"
         assert "Traceback" not in out, out
+        leaked = [text for text in case.never if text in out]
+        assert leaked == [], f"{command[0]} printed {leaked}:\n{out}"
+        assert took < case.max_seconds, f"{command[0]} took {took:.0f} s"
     assert project.request_count() == 0, "bad input reached Syncro"
     made = [r["type"] for r in project.pulumi.resources("") if r["type"] != "pulumi:pulumi:Stack"]
     assert made == [], "nothing may be half-made"
