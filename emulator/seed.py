@@ -16,8 +16,9 @@ must exist with realistic data, so this writes, deterministically for a given `-
   ticket and organization, New ones come from unknown senders.
 
 It writes through the emulator's kinds (`emulator.model.Syncro["customers"]` and so on:
-the same code the public API runs) inside one transaction; only the timestamps of tickets, comments and leads are
-set here, since the API stamps records "now" and history must lie in the past.
+the same code the public API runs) inside one transaction; only the timestamps of
+tickets, comments and leads are set here, since the API stamps records "now" and
+history must lie in the past.
 Run it on a fresh database (or pass `--reset`): customer emails are unique.
 """
 
