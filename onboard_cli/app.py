@@ -20,6 +20,8 @@ from onboard_cli.diagnose import diagnose as run_diagnosis
 from onboard_cli.sla import build_report as build_sla
 from onboard_cli.stack import PulumiCli, Stack, StackError
 from onboard_cli.status import build_status
+from resources import scheduler
+from resources.deliverables import schedules_from_outputs
 from resources.spec import CustomerFileError, load_customers
 from resources.syncro import SyncroError
 
@@ -222,6 +224,42 @@ def _sla_overrides(directory: Path) -> dict:
         return {s.client_id: s.effective_sla() for s in load_customers(directory)}
     except CustomerFileError:
         return {}
+
+
+@app.command()
+def deliverables(
+    ctx: typer.Context,
+    stack: StackOption = "local",
+    today: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list what would open")] = False,
+) -> None:
+    """Open the deliverable tickets due today (helper sched's scheduler, resources/scheduler.py)."""
+    console, _ = _consoles()
+    target = _stack(ctx, stack)
+    try:
+        day = date.fromisoformat(today) if today else date.today()
+        run = scheduler.parse_settings(target.name, target.public_config)
+    except (ValueError, scheduler.SchedulerConfigError) as problem:
+        raise _fail(problem) from None
+    if run.deliverables == "syncro":
+        console.print(f"syncro:deliverables is 'syncro' on {target.name}: Syncro opens them")
+        return
+    customers = target.outputs().get("customers")
+    if not isinstance(customers, dict):
+        raise _fail(ValueError(f"stack {target.name} has no customers output. Fix: make up"))
+    try:
+        with target.client() as client:
+            result = scheduler.Scheduler(
+                client,
+                schedules_from_outputs(customers),
+                tier_slas=run.tier_slas,
+                lock_path=scheduler.default_lock_path(target.base_url),
+                say=lambda line: console.print(line, highlight=False, markup=False),
+            ).run(day, dry_run=dry_run)
+    except SyncroError as problem:
+        raise _fail(problem) from None
+    if result.errors:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -86,6 +86,8 @@ class Stack:
     settings: StackSettings
     _token: str = field(repr=False)
     edr_key_owners: frozenset[str] = frozenset()
+    public_config: dict[str, Any] = field(default_factory=dict, repr=False)
+    """`pulumi config --json` entries that are not secret (the scheduler's settings)."""
 
     @classmethod
     def load(cls, name: str, pulumi: PulumiCli) -> Stack:
@@ -109,6 +111,7 @@ class Stack:
             settings=settings,
             _token=flat["syncro:apiToken"],
             edr_key_owners=owners,
+            public_config={k: v for k, v in raw.items() if not v.get("secret")},
         )
 
     def client(self, **overrides: Any) -> SyncroClient:
