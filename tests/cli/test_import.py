@@ -196,50 +196,15 @@ def test_up_after_import_adopts_and_creates_no_organization(project: Project, em
     assert code == 0, out
     imported = load_customers(project.customers)
     assert imported
-    lock = ["flock", "/tmp/engine.lock", "pulumi"]
-    env = project.pulumi.env
-    preview = subprocess.run(
-        [
-            *lock,
-            "preview",
-            "--stack",
-            "local",
-            "--non-interactive",
-            "--policy-pack",
-            "policies",
-            "--json",
-        ],
-        cwd=project.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert preview.returncode == 0, preview.stdout[-3000:] + preview.stderr[-3000:]
+    # The real CLI and engine, policy pack on, as `make preview` / `make up` run them
+    # (run this test under `flock /tmp/engine.lock`, like every engine test).
+    preview = project.pulumi("preview", "--policy-pack", "policies", "--json")
     steps = json.loads(preview.stdout)["steps"]
     orgs = [s for s in steps if "syncro:Organization" in s["urn"]]
     # Dynamic resources cannot be `pulumi import`ed: each shows as a create whose
     # provider adopts the existing record (adopt: true) instead of making a new one.
     assert len(orgs) == len(imported) and {s["op"] for s in orgs} == {"create"}
-    up = subprocess.run(
-        [
-            *lock,
-            "up",
-            "--yes",
-            "--stack",
-            "local",
-            "--non-interactive",
-            "--policy-pack",
-            "policies",
-            "--suppress-outputs",
-        ],
-        cwd=project.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
+    project.pulumi("up", "--yes", "--policy-pack", "policies", "--suppress-outputs")
     after = project.customers_in_syncro()
     assert len(after) == before
     by_email = {c["email"].lower(): c for c in after}
