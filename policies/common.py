@@ -80,6 +80,10 @@ EMAIL_RULE = f"{TYPE_PREFIX}EmailRule"
 RECURRING_TICKET = f"{TYPE_PREFIX}RecurringTicket"
 SUPPORT_MAILBOX = f"{TYPE_PREFIX}SupportMailbox"
 TICKET_PREFERENCES = f"{TYPE_PREFIX}TicketPreferences"
+# Issue 13's objects (contract 3 in /work/coord/README.md; built in resources/objects/).
+POLICY_ASSIGNMENT = f"{TYPE_PREFIX}PolicyAssignment"
+CONTRACT = f"{TYPE_PREFIX}Contract"
+CONTACT = f"{TYPE_PREFIX}Contact"
 
 EDR_KEYS = "edr_keys"
 SECRET_FIELDS: tuple[str, ...] = tuple(f.name for f in catalog.CUSTOM_FIELDS if f.secret)
@@ -193,6 +197,65 @@ class StackItem:
         return customer_label(self.props, self.name)
 
 
+ISSUE_13_TYPES = (POLICY_ASSIGNMENT, CONTRACT, CONTACT)
+
+
+def manages_issue_13_objects(args: StackValidationArgs) -> bool:
+    """Whether the program registers issue 13's objects (policy folder, contract, contact).
+
+    The program registers them for every customer or for none (one component wires
+    them), so "this customer has none" is a finding only in a stack that has some: a
+    program from before issue 13 is not blocked by rules for objects it cannot make.
+    """
+    return any(resource.resource_type in ISSUE_13_TYPES for resource in args.resources)
+
+
+def by_client(items: list[StackItem]) -> dict[str, list[StackItem]]:
+    """Items grouped by their (known) client ID."""
+    grouped: dict[str, list[StackItem]] = {}
+    for item in items:
+        if isinstance(item.client_id, str):
+            grouped.setdefault(item.client_id, []).append(item)
+    return grouped
+
+
+def customers_and_objects(
+    args: StackValidationArgs, resource_type: str
+) -> tuple[list[StackItem], dict[str, list[StackItem]], list[tuple[StackItem, str, str]]]:
+    """(organizations, objects by client ID, [(organization, client ID, tier)]) where the
+    triples are the organizations whose client ID and tier are known and valid (unknown
+    ones wait for `up`; invalid ones are required-org-fields' finding)."""
+    orgs = stack_items(args, ORGANIZATION)
+    known = [
+        (org, org.client_id, org.props.get("tier"))
+        for org in orgs
+        if isinstance(org.client_id, str) and org.props.get("tier") in catalog.TIERS
+    ]
+    return orgs, by_client(stack_items(args, resource_type)), known
+
+
+def report_orphans(
+    kind: str,
+    orgs: list[StackItem],
+    grouped: dict[str, list[StackItem]],
+    report: ReportViolation,
+) -> None:
+    """Objects of a client ID no Organization of the stack has (once all IDs are known)."""
+    known = {org.client_id for org in orgs}
+    if not all(isinstance(cid, str) for cid in known):
+        return
+    for cid, mine in sorted(grouped.items()):
+        if cid not in known:
+            report(
+                violation(
+                    cid,
+                    f"{kind} {mine[0].name!r} belongs to no Organization in this stack",
+                    f"add the customer file for {cid} or remove the {kind}",
+                ),
+                mine[0].urn,
+            )
+
+
 def stack_items(args: StackValidationArgs, resource_type: str) -> list[StackItem]:
     items = []
     for resource in args.resources:
@@ -205,8 +268,9 @@ def stack_items(args: StackValidationArgs, resource_type: str) -> list[StackItem
     return items
 
 
-def resource_props(args: ResourceValidationArgs, resource_type: str) -> dict[str, Any] | None:
-    if args.resource_type != resource_type:
+def resource_props(args: ResourceValidationArgs, *resource_types: str) -> dict[str, Any] | None:
+    """The plain props when the resource is of one of `resource_types`, else None."""
+    if args.resource_type not in resource_types:
         return None
     props = plain(args.props)
     return props if isinstance(props, dict) else {}

@@ -96,6 +96,18 @@ def validate_deliverables(args: StackValidationArgs, report: ReportViolation) ->
 
     for ticket in tickets:
         cid = ticket.label()
+        opened_by = ticket.props.get("opened_by")
+        if opened_by not in (None, UNKNOWN, *catalog.DELIVERABLES_MODES):
+            report(
+                violation(
+                    cid,
+                    f"RecurringTicket {ticket.name!r} is opened by {opened_by!r}; deliverable "
+                    f"tickets are opened by {' or '.join(catalog.DELIVERABLES_MODES)}",
+                    "set syncro:deliverables to scheduler (our daily run) or syncro (Syncro's "
+                    "own recurring ticket)",
+                ),
+                ticket.urn,
+            )
         if all_orgs_known and isinstance(ticket.client_id, str) and ticket.client_id not in org_ids:
             report(
                 violation(

@@ -15,6 +15,7 @@ from typing import Any
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
 from policies.common import (
+    CONTACT,
     CUSTOMER_FILE,
     EDR_KEYS,
     ORGANIZATION,
@@ -313,7 +314,8 @@ DEPLOYMENT_KEYS_SECRET = declare(
 
 
 def validate_no_portal_user(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    props = resource_props(args, ORGANIZATION)
+    """The organization and its main contact (an End User: `enable_portal_user` false)."""
+    props = resource_props(args, ORGANIZATION, CONTACT)
     if props is None:
         return
     value = props.get("portal_user")
@@ -321,11 +323,16 @@ def validate_no_portal_user(args: ResourceValidationArgs, report: ReportViolatio
         return
     cid = customer_label(props, args.name)
     shown = "missing" if value is None else repr(value)
+    if args.resource_type == CONTACT:
+        what, fix = f"the main contact {args.name!r}", "set portal_user=False on the Contact"
+    else:
+        what, fix = "the organization", "set portal_user=False on the Organization"
     report(
         violation(
             cid,
-            f"portal_user is {shown}; customers are email-only and never get a portal user",
-            "set portal_user=False on the Organization (resources/providers/organization.py)",
+            f"portal_user is {shown} on {what}; customers are email-only and never get a "
+            "portal user",
+            f"{fix} (resources/objects/; Syncro: enable_portal_user false)",
         ),
         None,
     )
@@ -333,6 +340,7 @@ def validate_no_portal_user(args: ResourceValidationArgs, report: ReportViolatio
 
 NO_PORTAL_USER = declare(
     "no-portal-user",
-    "Organizations are email-only: portal_user is always false.",
+    "Customers are email-only: portal_user is always false, on the Organization and on its "
+    "main Contact.",
     validate_no_portal_user,
 )

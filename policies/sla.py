@@ -1,4 +1,5 @@
-"""The SLA policies: `defense-plus-sla` and `support-sla-targets` (advisory).
+"""The SLA policies: `defense-plus-sla`, `defense-plus-contract` and `support-sla-targets`
+(advisory).
 
 Defaults come from resources/catalog.py: the notifying tiers are those whose catalog
 SLA promises a customer notification, and the hours are the catalog's.
@@ -8,16 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs
+from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from policies.common import (
+    CONTRACT,
     CUSTOMER_FILE,
     ORGANIZATION,
     UNKNOWN,
     Setting,
     customer_label,
+    customers_and_objects,
     declare,
+    manages_issue_13_objects,
     read_sla_terms,
+    report_orphans,
     resource_props,
     violation,
 )
@@ -45,10 +50,12 @@ MAX_ACK = Setting(
 
 
 def validate_sla(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    props = resource_props(args, ORGANIZATION)
+    """The terms an Organization states and a Contract attaches (the same rule for both)."""
+    props = resource_props(args, ORGANIZATION, CONTRACT)
     if props is None:
         return
     cid = customer_label(props, args.name)
+    whose = "the organization's" if args.resource_type == ORGANIZATION else "the contract's"
     tier_name = props.get("tier", UNKNOWN)
     if tier_name is UNKNOWN or tier_name not in catalog.TIERS:
         return  # an unknown or invalid tier is required-org-fields' finding
@@ -57,7 +64,7 @@ def validate_sla(args: ResourceValidationArgs, report: ReportViolation) -> None:
         report(
             violation(
                 cid,
-                f"the organization's sla_terms {problem}",
+                f"{whose} sla_terms {problem}",
                 "let resources/domain.py derive sla_terms from the tier "
                 "(catalog.tier(...).sla, merged with the customer file's `sla:` overrides)",
             ),
@@ -81,7 +88,7 @@ def validate_sla(args: ResourceValidationArgs, report: ReportViolation) -> None:
             violation(
                 cid,
                 f"{tier_name} customers are promised a {notify_within}-hour customer "
-                f"notification, but sla_terms carry {promised}",
+                f"notification, but {whose} sla_terms carry {promised}",
                 f"set `sla: {{notification_hours: {notify_within}}}` (or remove the "
                 f"notification_hours override) in {CUSTOMER_FILE}",
             ),
@@ -97,14 +104,14 @@ def validate_sla(args: ResourceValidationArgs, report: ReportViolation) -> None:
         report(
             violation(
                 cid,
-                f"sla_terms weaken the {tier_name} tier's catalog SLA: {detail}",
+                f"{whose} sla_terms weaken the {tier_name} tier's catalog SLA: {detail}",
                 f"remove those terms from `sla:` in {CUSTOMER_FILE} or make them at least as "
                 "strong as the tier's (resources/catalog.py)",
             ),
             None,
         )
     fields = props.get("fields", UNKNOWN)
-    if not isinstance(fields, Mapping):
+    if args.resource_type != ORGANIZATION or not isinstance(fields, Mapping):
         return  # required-org-fields reports missing fields
     text = fields.get(catalog.FIELD_SLA)
     if text is UNKNOWN or text is None:
@@ -124,10 +131,66 @@ def validate_sla(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 DEFENSE_PLUS_SLA = declare(
     "defense-plus-sla",
-    "Defense and Sentinel organizations carry the 1-hour customer notification SLA; "
-    "no organization's SLA is weaker than its tier's, and the SLA field states it.",
+    "Defense and Sentinel organizations and their contracts carry the 1-hour customer "
+    "notification SLA; no organization's or contract's SLA is weaker than its tier's, and "
+    "the SLA field states it.",
     validate_sla,
     settings=(NOTIFY_WITHIN, NOTIFYING),
+)
+
+
+def validate_contracts(args: StackValidationArgs, report: ReportViolation) -> None:
+    """Defense and above: exactly one Contract, of the customer's tier (its terms are
+    defense-plus-sla's finding on the Contract itself)."""
+    if not manages_issue_13_objects(args):
+        return
+    notifying = list(NOTIFYING.read(args))
+    orgs, contracts, customers = customers_and_objects(args, CONTRACT)
+    for org, cid, tier_name in customers:
+        mine = contracts.get(cid, [])
+        if tier_name in notifying and not mine:
+            report(
+                violation(
+                    cid,
+                    f"{tier_name} customers get a Contract attaching the tier's SLA (the "
+                    f"1-hour customer notification) to their tickets, and {cid} has none",
+                    "let CustomerOnboarding register the Contract (resources/objects/) and set "
+                    f"syncro:tierSlas.{tier_name} to the Syncro SLA's id",
+                ),
+                org.urn,
+            )
+        if len(mine) > 1:
+            report(
+                violation(
+                    cid,
+                    f"{len(mine)} Contracts ({', '.join(sorted(c.name for c in mine))}); a "
+                    "customer's tickets take their SLA from exactly one",
+                    "remove the extra contracts",
+                ),
+                org.urn,
+            )
+        for contract in mine:
+            tier_of = contract.props.get("tier", UNKNOWN)
+            if tier_of is not UNKNOWN and tier_of != tier_name:
+                report(
+                    violation(
+                        cid,
+                        f"Contract {contract.name!r} is for the {tier_of} tier but {cid} is "
+                        f"{tier_name}",
+                        "build the contract from the customer's tier (resources/domain.py)",
+                    ),
+                    contract.urn,
+                )
+    report_orphans("Contract", orgs, contracts, report)
+
+
+DEFENSE_PLUS_CONTRACT = declare(
+    "defense-plus-contract",
+    "Defense and Sentinel customers have exactly one Contract, of their tier, so their "
+    "tickets carry the tier's SLA.",
+    validate_contracts,
+    stack=True,
+    settings=(NOTIFYING,),
 )
 
 

@@ -2,7 +2,7 @@
 
 Each policy is declared next to its validator (name, level, description, config
 settings with their catalog defaults): sla.py, deliverables.py, organization.py,
-mail.py. What they share (unknown-safe props, messages, `declare`) is common.py,
+mail.py, policy_set.py. What they share (unknown-safe props, messages, `declare`) is common.py,
 whose docstring says what pulumi-policy hands a validator. The resource properties
 they read are the contract in docs/design.md.
 """
@@ -12,8 +12,11 @@ from __future__ import annotations
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
 from policies.common import (
+    CONTACT,
+    CONTRACT,
     EMAIL_RULE,
     ORGANIZATION,
+    POLICY_ASSIGNMENT,
     RECURRING_TICKET,
     SUPPORT_MAILBOX,
     TICKET_PREFERENCES,
@@ -28,7 +31,8 @@ from policies.organization import (
     NO_PORTAL_USER,
     REQUIRED_ORG_FIELDS,
 )
-from policies.sla import DEFENSE_PLUS_SLA, SUPPORT_SLA_TARGETS
+from policies.policy_set import POLICY_SET, TIER_IDS_CONFIGURED
+from policies.sla import DEFENSE_PLUS_CONTRACT, DEFENSE_PLUS_SLA, SUPPORT_SLA_TARGETS
 
 POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     DEFENSE_PLUS_SLA,
@@ -40,13 +44,19 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     NO_PORTAL_USER,
     SAFE_INTAKE,
     SUPPORT_SLA_TARGETS,
+    DEFENSE_PLUS_CONTRACT,
+    POLICY_SET,
+    TIER_IDS_CONFIGURED,
 ]
 
 POLICY_NAMES: tuple[str, ...] = tuple(p.name for p in POLICIES)
 
 __all__ = [
+    "CONTACT",
+    "CONTRACT",
     "EMAIL_RULE",
     "ORGANIZATION",
+    "POLICY_ASSIGNMENT",
     "POLICIES",
     "POLICY_NAMES",
     "RECURRING_TICKET",

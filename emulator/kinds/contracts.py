@@ -50,14 +50,15 @@ class Contracts(Kind):
     def check(
         self, data: dict[str, Any], current: dict[str, Any] | None, body: dict[str, Any]
     ) -> None:
-        """Customer required and existing; dates as YYYY-MM-DD; the SLA exists."""
+        """Customer required and existing; dates as YYYY-MM-DD; the SLA an id (one naming
+        no SLA is kept as given, as on tickets)."""
         data["customer_id"] = as_int(data.get("customer_id"))
         data["apply_to_all"] = as_bool(data.get("apply_to_all"))
         data["likelihood"] = as_int(data.get("likelihood")) or 0
-        if data.get("sla_id") not in (None, ""):
-            data["sla_id"] = as_int(data["sla_id"])
-        else:
-            data["sla_id"] = None
+        raw_sla = data.get("sla_id")
+        data["sla_id"] = None if raw_sla in (None, "") else as_int(raw_sla)
+        if raw_sla not in (None, "") and data["sla_id"] is None:
+            data["sla_id"] = 0  # not a number: refused below
         record = self.out({**data, "id": current["id"] if current else None})
         if data["customer_id"] is None:
             raise Invalid("Customer can't be blank", record=record)
@@ -73,8 +74,8 @@ class Contracts(Kind):
             data[key] = day.isoformat()
         if data["start_date"] and data["end_date"] and data["end_date"] < data["start_date"]:
             raise Invalid("End date must be after the start date", record=record)
-        if data["sla_id"] is not None and not self.store.get("slas", data["sla_id"]):
-            raise Invalid("Sla must exist", record=record)
+        if data["sla_id"] is not None and data["sla_id"] <= 0:
+            raise Invalid("Sla is invalid", record=record)
         tags = data.get("tag_list") or []
         data["tag_list"] = [str(t) for t in tags] if isinstance(tags, list) else []
 

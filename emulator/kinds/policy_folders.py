@@ -94,9 +94,11 @@ class PolicyFolders(Kind):
             raise Invalid("The root folder cannot be moved")
         if not is_root:
             self._check_parent(data, current)
+        # An id naming no policy is kept as given (whether Syncro checks is unverified:
+        # policies have no public list, so the program cannot look first either).
         policy = data.get("partial_policy_id")
-        if policy is not None and not self.store.get("policies", policy):
-            raise Invalid("Partial policy not found")
+        if body.get("partial_policy_id") not in (None, "") and (policy is None or policy <= 0):
+            raise Invalid("Partial policy is invalid")
 
     def _check_parent(self, data: dict[str, Any], current: dict[str, Any] | None) -> None:
         if data["parent_id"] is None:

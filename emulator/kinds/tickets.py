@@ -216,12 +216,13 @@ class Tickets(Kind):
     def _check_sla(
         self, data: dict[str, Any], current: dict[str, Any] | None, body: dict[str, Any]
     ) -> None:
-        """A given SLA must exist; a new ticket without one gets the SLA of the
-        customer's apply-to-all contract in force today."""
+        """A given SLA is an id (one naming no SLA is kept as given: whether Syncro checks
+        is unverified); a new ticket without one gets the SLA of the customer's
+        apply-to-all contract in force today."""
         if body.get("sla_id") not in (None, ""):
             data["sla_id"] = as_int(body["sla_id"])
-            if data["sla_id"] is None or not self.store.get("slas", data["sla_id"]):
-                raise Invalid("Sla must exist")
+            if data["sla_id"] is None or data["sla_id"] <= 0:
+                raise Invalid("Sla is invalid")
             if current is None or data["sla_id"] != current.get("sla_id"):
                 data["contract_id"] = None
         elif "sla_id" in body:

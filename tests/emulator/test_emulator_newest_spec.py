@@ -143,8 +143,11 @@ def test_partial_policy_sets_and_is_inherited(api: httpx.Client, admin: httpx.Cl
     assert inherited["effective_policy_id"] == policy["id"]
     cleared = api.put(f"/policy_folders/{root['id']}", json={"partial_policy_id": None}).json()
     assert cleared["policy_folder"]["effective_policy_id"] is None
-    unknown = api.put(f"/policy_folders/{root['id']}", json={"partial_policy_id": 999999})
-    assert unknown.status_code == 422 and "errors" in unknown.json()
+    bad = api.put(f"/policy_folders/{root['id']}", json={"partial_policy_id": "four"})
+    assert bad.status_code == 422 and "errors" in bad.json()
+    # An id naming no policy is kept as given (quirks table): policies cannot be listed.
+    kept = api.put(f"/policy_folders/{root['id']}", json={"partial_policy_id": 4101}).json()
+    assert kept["policy_folder"]["effective_policy_id"] == 4101
     gone = api.get("/policy_folders/999999")
     assert (gone.status_code, gone.json()) == (404, {"errors": ["Policy folder not found"]})
 
@@ -219,7 +222,7 @@ def test_contract_crud_in_the_spec_shape(api: httpx.Client, admin: httpx.Client)
         set(bad.json()) == {"record", "errors"}
         and bad.json()["errors"] == "Customer can't be blank"
     )
-    no_sla = api.post("/contracts", json={"customer_id": org["id"], "sla_id": 999999})
+    no_sla = api.post("/contracts", json={"customer_id": org["id"], "sla_id": "gold"})
     assert no_sla.status_code == 422
     updated = api.put(f"/contracts/{contract['id']}", json={"end_date": "2026-12-31"}).json()
     assert updated["end_date"] == "2026-12-31"
@@ -262,16 +265,18 @@ def test_tickets_take_the_sla_of_an_apply_to_all_contract(
     assert by_mail["sla_id"] == tier["id"]
 
 
-def test_ticket_sla_id_given_or_refused(api: httpx.Client, admin: httpx.Client) -> None:
+def test_ticket_sla_id_given_kept_or_refused(api: httpx.Client, admin: httpx.Client) -> None:
     org = make_customer(api, "Org", "o@org.com")
     tier = sla(admin)
     given = api.post(
         "/tickets", json={"customer_id": org["id"], "subject": "x", "sla_id": tier["id"]}
     ).json()["ticket"]
     assert given["sla_name"] == tier["name"]
-    refused = api.post(
-        "/tickets", json={"customer_id": org["id"], "subject": "x", "sla_id": 999999}
-    )
+    # An id naming no SLA is kept as given, without name or deadlines (quirks table).
+    kept = api.post("/tickets", json={"customer_id": org["id"], "subject": "x", "sla_id": 7})
+    assert kept.status_code == 200
+    assert (kept.json()["ticket"]["sla_id"], kept.json()["ticket"]["sla_name"]) == (7, None)
+    refused = api.post("/tickets", json={"customer_id": org["id"], "subject": "x", "sla_id": "x"})
     assert refused.status_code == 422
 
 

@@ -256,6 +256,21 @@ CASES = [
         ("Pulumi.local.yaml", "syncro:requestsPerMinute", "180", "Fix"),
     ),
     Case(
+        "tier-policy-unknown-tier",
+        both(customer(), lambda p: p.config("syncro:tierPolicies.Gold", "4101", path=True)),
+        ("Pulumi.local.yaml", "syncro:tierPolicies.Gold is not a tier", "Fix: pulumi config rm"),
+    ),
+    Case(
+        "tier-sla-not-an-id",
+        both(customer(), lambda p: p.config("syncro:tierSlas.Defense", "fast", path=True)),
+        ("Pulumi.local.yaml", "syncro:tierSlas.Defense", "not a Syncro SLA id", "Fix"),
+    ),
+    Case(
+        "deliverables-mode-unknown",
+        both(customer(), config("syncro:deliverables", "cron")),
+        ("Pulumi.local.yaml", "syncro:deliverables", "Fix: pulumi config set syncro:deliverables"),
+    ),
+    Case(
         "support-mailbox-not-email",
         both(customer(), config("syncro:supportMailbox", "helpdesk")),
         ("Pulumi.local.yaml", "syncro:supportMailbox", "Fix"),

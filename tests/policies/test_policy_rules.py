@@ -115,6 +115,8 @@ class Customer:
     org: dict[str, Any]
     rules: list[dict[str, Any]] = field(default_factory=list)
     tickets: list[dict[str, Any]] = field(default_factory=list)
+    # Issue 13's objects (contract 3), by resource type: see with_issue_13().
+    objects: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
 
 def customer(
@@ -226,6 +228,7 @@ def customer_resources(c: Customer) -> list[PolicyResource]:
     out += [
         stack_resource(RECURRING_TICKET, f"{c.client_id}-{t['deliverable']}", t) for t in c.tickets
     ]
+    out += [stack_resource(kind, name, props) for kind, name, props in c.objects]
     return out
 
 
@@ -332,13 +335,23 @@ def test_policy_names_and_levels() -> None:
         "no-portal-user",
         "safe-intake",
         "support-sla-targets",
+        "defense-plus-contract",
+        "policy-set",
+        "tier-ids-configured",
     ]
     advisory = {p.name for p in POLICIES if p.enforcement_level == EnforcementLevel.ADVISORY}
-    assert advisory == {"main-contact-domain", "support-sla-targets"}
+    assert advisory == {"main-contact-domain", "support-sla-targets", "tier-ids-configured"}
     # Everything else takes the pack's level, which __main__ sets to mandatory.
     assert all(p.enforcement_level is None for p in POLICIES if p.name not in advisory)
     stack = {p.name for p in POLICIES if isinstance(p, StackValidationPolicy)}
-    assert stack == {"tier-deliverables", "email-routing", "safe-intake"}
+    assert stack == {
+        "tier-deliverables",
+        "email-routing",
+        "safe-intake",
+        "defense-plus-contract",
+        "policy-set",
+        "tier-ids-configured",
+    }
     assert all(p.config_schema is not None for p in POLICIES)
 
 
@@ -979,3 +992,188 @@ def test_every_setting_reads_its_declared_default() -> None:
     for policy in POLICIES:
         for key, schema in policy.config_schema.properties.items():
             assert "default" in schema and schema["description"], (policy.name, key)
+
+
+# --- issue 13: policy folder, contract, main contact, who opens deliverables --------------
+
+POLICY_ASSIGNMENT = syncro_rules.POLICY_ASSIGNMENT
+CONTRACT = syncro_rules.CONTRACT
+CONTACT = syncro_rules.CONTACT
+
+
+def with_issue_13(c: Customer, policy_id: int | None = 71, sla_id: int | None = 12) -> Customer:
+    """What CustomerOnboarding registers per contract 3 (preview: customer_id unknown)."""
+    tier = c.org["tier"]
+    out = copy.deepcopy(c)
+    assignment = {
+        "client_id": c.client_id,
+        "tier": tier,
+        "policy_kind": catalog.policy_kind(tier),
+        "partial_policy_id": policy_id,
+        "customer_id": UNKNOWN_STR,
+    }
+    contract = {
+        "client_id": c.client_id,
+        "tier": tier,
+        "name": f"{tier} plan",
+        "sla_name": f"{tier} SLA",
+        "sla_id": sla_id,
+        "sla_terms": catalog.tier(tier).sla.as_dict(),
+        "start_date": "2026-12-01",
+        "customer_id": UNKNOWN_STR,
+    }
+    contact = {
+        "client_id": c.client_id,
+        "name": "Jane Smith",
+        "email": c.org["email"],
+        "portal_user": False,
+        "customer_id": UNKNOWN_STR,
+    }
+    out.objects = [
+        (POLICY_ASSIGNMENT, f"{c.client_id}-policy", assignment),
+        (CONTRACT, f"{c.client_id}-contract", contract),
+        (CONTACT, f"{c.client_id}-contact", contact),
+    ]
+    return out
+
+
+def issue_13(c: Customer, kind: str) -> dict[str, Any]:
+    return next(props for k, _, props in c.objects if k == kind)
+
+
+def run_object(name: str, c: Customer, kind: str) -> list[str]:
+    """A resource policy on one of the customer's issue-13 objects."""
+    return run_resource(name, issue_13(c, kind), resource_type=kind, secret_outputs=())
+
+
+@ALL_TIERS
+def test_issue_13_objects_pass_every_policy(tier: str) -> None:
+    c = with_issue_13(customer(tier=tier))
+    messages = run_all(c)
+    for kind in (POLICY_ASSIGNMENT, CONTRACT, CONTACT):
+        for policy in POLICIES:
+            if isinstance(policy, ResourceValidationPolicy):
+                messages += run_object(policy.name, c, kind)
+    assert messages == []
+
+
+@pytest.mark.parametrize("tier", ["Defense", "Sentinel"])
+def test_defense_and_above_need_a_contract(tier: str) -> None:
+    c = with_issue_13(customer(tier=tier))
+    c.objects = [o for o in c.objects if o[0] != CONTRACT]
+    only(run_stack("defense-plus-contract", c), "CS-0042", f"{tier} customers get a Contract")
+
+
+def test_standard_needs_no_contract_and_old_programs_are_not_blocked() -> None:
+    c = with_issue_13(customer(tier="Standard"))
+    c.objects = [o for o in c.objects if o[0] != CONTRACT]
+    assert run_stack("defense-plus-contract", c) == []
+    # A program from before issue 13 registers none of the new objects: nothing to judge.
+    assert run_stack("defense-plus-contract", customer()) == []
+    assert run_stack("policy-set", customer()) == []
+
+
+def test_a_contract_of_another_tier_or_doubled() -> None:
+    c = with_issue_13(customer())
+    issue_13(c, CONTRACT)["tier"] = "Standard"
+    only(run_stack("defense-plus-contract", c), "CS-0042", "is for the Standard tier")
+    c = with_issue_13(customer())
+    c.objects.append((CONTRACT, "CS-0042-contract-2", issue_13(c, CONTRACT)))
+    only(run_stack("defense-plus-contract", c), "CS-0042", "2 Contracts")
+
+
+def test_a_contract_must_carry_the_one_hour_notification() -> None:
+    c = with_issue_13(customer())
+    issue_13(c, CONTRACT)["sla_terms"]["notification_hours"] = 4
+    only(
+        run_object("defense-plus-sla", c, CONTRACT),
+        "CS-0042",
+        "the contract's sla_terms carry a 4-hour customer notification",
+    )
+    c = with_issue_13(customer())
+    del issue_13(c, CONTRACT)["sla_terms"]["notification_hours"]  # dropped null: no promise
+    only(run_object("defense-plus-sla", c, CONTRACT), "CS-0042", "no customer notification")
+
+
+def test_a_contract_may_not_weaken_the_tier() -> None:
+    c = with_issue_13(customer(tier="Standard"))
+    issue_13(c, CONTRACT)["sla_terms"]["resolution_basic_hours"] = 96
+    only(
+        run_object("defense-plus-sla", c, CONTRACT),
+        "CS-0042",
+        "weaken the Standard tier's catalog SLA: resolution_basic_hours 96 (tier: 48)",
+    )
+
+
+def test_every_customer_has_its_tiers_policy() -> None:
+    c = with_issue_13(customer())
+    c.objects = [o for o in c.objects if o[0] != POLICY_ASSIGNMENT]
+    only(run_stack("policy-set", c), "CS-0042", "exactly one PolicyAssignment", "has none")
+    c = with_issue_13(customer())
+    issue_13(c, POLICY_ASSIGNMENT)["policy_kind"] = catalog.policy_kind("Standard")
+    only(run_stack("policy-set", c), "CS-0042", "the Defense tier needs 'defense-rmm'")
+    c = with_issue_13(customer())
+    issue_13(c, POLICY_ASSIGNMENT)["tier"] = "Sentinel"
+    found = run_stack("policy-set", c)
+    assert any("is for the Sentinel tier" in r.message for r in found), found
+
+
+def test_a_configured_policy_is_set_and_applied() -> None:
+    c = with_issue_13(customer())
+    issue_13(c, POLICY_ASSIGNMENT)["partial_policy_id"] = "seventy-one"
+    only(run_stack("policy-set", c), "CS-0042", "not a Syncro policy id", "tierPolicies.Defense")
+    c = with_issue_13(customer())
+    issue_13(c, POLICY_ASSIGNMENT).update(customer_id=30001, syncro_id=501, effective_policy_id=9)
+    only(run_stack("policy-set", c), "CS-0042", "applies policy #9, not the Defense policy #71")
+    issue_13(c, POLICY_ASSIGNMENT)["effective_policy_id"] = 71
+    assert run_stack("policy-set", c) == []
+
+
+def test_one_tier_one_policy_id() -> None:
+    a = with_issue_13(customer(), policy_id=71)
+    b = with_issue_13(
+        customer("CS-0107", "Defense", ("acmedental.com",), "ops@acmedental.com", "Acme"),
+        policy_id=72,
+    )
+    only(run_stack("policy-set", a, b), "platform", "Defense customers get different policies")
+
+
+def test_an_unconfigured_tier_id_is_advised_by_name() -> None:
+    c = with_issue_13(customer(), policy_id=None)
+    assert run_stack("policy-set", c) == []  # unset is not a violation of the policy set
+    only(run_stack("tier-ids-configured", c), "CS-0042", "syncro:tierPolicies.Defense is not")
+    c = with_issue_13(customer(), sla_id=None)
+    only(run_stack("tier-ids-configured", c), "CS-0042", "syncro:tierSlas.Defense is not")
+    assert run_stack("tier-ids-configured", with_issue_13(customer())) == []
+
+
+@pytest.mark.parametrize(("value", "shown"), [(True, "True"), (..., "missing")])
+def test_the_main_contact_is_never_a_portal_user(value: Any, shown: str) -> None:
+    c = with_issue_13(customer())
+    if value is ...:
+        del issue_13(c, CONTACT)["portal_user"]
+    else:
+        issue_13(c, CONTACT)["portal_user"] = value
+    only(
+        run_object("no-portal-user", c, CONTACT),
+        "CS-0042",
+        f"portal_user is {shown} on the main contact 'CS-0042'",
+    )
+
+
+@pytest.mark.parametrize("opened_by", ["scheduler", "syncro"])
+def test_deliverables_whoever_opens_them(opened_by: str) -> None:
+    c = customer()
+    for ticket in c.tickets:
+        ticket["opened_by"] = opened_by
+    assert run_stack("tier-deliverables", c) == []
+    c.tickets.pop()
+    only(run_stack("tier-deliverables", c), "CS-0042", "but the stack has no RecurringTicket")
+
+
+def test_deliverables_opened_by_nobody_we_know() -> None:
+    c = customer()
+    c.tickets[0]["opened_by"] = "cron"
+    only(run_stack("tier-deliverables", c), "CS-0042", "is opened by 'cron'")
+    c.tickets[0]["opened_by"] = UNKNOWN_STR
+    assert run_stack("tier-deliverables", c) == []
