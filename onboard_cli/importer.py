@@ -29,14 +29,8 @@ from resources.syncro.models import Customer
 PAGE_SIZE = 25  # Syncro's page size for customers
 
 
-def is_client_id(text: str) -> bool:
-    check = getattr(catalog, "is_client_id", None)  # contract 1; the pattern until it lands
-    return bool(check(text)) if check else bool(re.match(catalog.CLIENT_ID_PATTERN, text))
-
-
-def is_free_mail(domain: str) -> bool:
-    check = getattr(catalog, "is_free_mail", None)  # contract 1; the set until it lands
-    return bool(check(domain)) if check else domain.lower() in catalog.FREE_MAIL_DOMAINS
+is_client_id = catalog.is_client_id  # contract 1: the one pattern and free-mail list
+is_free_mail = catalog.is_free_mail
 
 
 @dataclass
