@@ -10,17 +10,18 @@ POLICY := --policy-pack policies
 QUIET := --suppress-outputs
 export STACK
 
-.PHONY: bootstrap venv cli s3-server browser lint test test-fast demo stop emulator preview up refresh destroy runbook confirm deliverables bench clean
+.PHONY: bootstrap venv cli s3-server browser lint test test-fast demo stop emulator preview up refresh destroy runbook confirm deliverables bench clean status import diagnose sla-report seed
 
 bootstrap: venv cli
 
 venv: .venv/.installed
-.venv/.installed: requirements.txt
+.venv/.installed: requirements.txt pyproject.toml
 	@echo "bootstrap: creating .venv with Python 3.11 and the pinned requirements (about 1 min cold)"
 	@command -v python3.11 >/dev/null || { echo "Python 3.11 is required (python3.11 not on PATH)"; exit 1; }
 	test -x .venv/bin/python || python3.11 -m venv .venv
 	.venv/bin/pip install --quiet "pip>=24.3.1,<26"  # the range the pulumi SDK declares
 	.venv/bin/pip install --quiet -r requirements.txt
+	.venv/bin/pip install --quiet --no-deps -e .  # the syncro-onboard console script
 	touch $@
 
 cli: .pulumi-home/cli-dir
@@ -101,6 +102,28 @@ confirm: venv
 # ARGS="--today YYYY-MM-DD" pass through.
 deliverables: bootstrap
 	$(ENV) $(PY) -m resources.scheduler --stack $(STACK) $(ARGS)
+
+# --- day two: syncro-onboard (onboard_cli/; README "Day two") ---------------------------
+ONBOARD := $(ENV) .venv/bin/syncro-onboard
+ACCOUNT_MANAGER ?=
+SINCE ?=
+
+status: bootstrap
+	$(ONBOARD) status --stack $(STACK) $(if $(CLIENT_ID),$(CLIENT_ID),) $(if $(HTML),--html $(HTML),)
+
+import: bootstrap
+	$(ONBOARD) import --stack $(STACK) --out customers $(if $(ACCOUNT_MANAGER),--account-manager $(ACCOUNT_MANAGER),) $(if $(DRY_RUN),--dry-run,)
+
+diagnose: bootstrap
+	@test -n "$(SENDER)" || { echo "usage: make diagnose SENDER=jane@smithlaw.com [STACK=prod]"; exit 2; }
+	$(ONBOARD) diagnose --stack $(STACK) "$(SENDER)"
+
+sla-report: bootstrap
+	$(ONBOARD) sla-report --stack $(STACK) $(if $(SINCE),--since $(SINCE),) $(if $(HTML),--html $(HTML),)
+
+# A tenant full of existing customers for the day-two commands (the emulator's database).
+seed: bootstrap
+	$(PY) -m emulator seed --db .emulator/syncro.db --customers $(or $(CUSTOMERS),50) --tickets $(or $(TICKETS),300) --seed $(or $(SEED),1)
 
 # Benchmarks against the emulator (bench/README.md): about 11 minutes on 2 idle cores, writes bench/results.json.
 bench: bootstrap

@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from emulator import seed
 from emulator.app import Emulator, build_app
 from emulator.server import EmulatorUvicorn, make_config
 
@@ -39,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="the API token reaches only Syncro's published API (no /_admin/v1)",
     )
+    seed.register(sub)
     args = parser.parse_args(argv)
+    if args.command == "seed":
+        return seed.run(args)
 
     emu = Emulator(
         args.db,

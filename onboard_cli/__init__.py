@@ -1,0 +1,1 @@
+"""`syncro-onboard`: the day-two tool (import, status, diagnose, sla-report)."""

@@ -1,0 +1,266 @@
+"""`syncro-onboard`: the command line (Typer). Each command only wires its module to output.
+
+Typer (on Click) parses the command line and Rich draws tables and progress bars: both
+are well-kept, widely used libraries, and Typer turns type hints into options and help.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from onboard_cli import importer, output, pages
+from onboard_cli.diagnose import diagnose as run_diagnosis
+from onboard_cli.sla import build_report as build_sla
+from onboard_cli.stack import PulumiCli, Stack, StackError
+from onboard_cli.status import build_status
+from resources import scheduler
+from resources.deliverables import schedules_from_outputs
+from resources.spec import CustomerFileError, load_customers
+from resources.syncro import SyncroError
+
+app = typer.Typer(
+    name="syncro-onboard",
+    help="Day two on Syncro: import existing customers, status, diagnose mail, SLA report.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _consoles() -> tuple[Console, Console]:
+    """Made per command, so the terminal's width (or COLUMNS) is read when it runs."""
+    return Console(), Console(stderr=True)
+
+
+StackOption = Annotated[
+    str, typer.Option("--stack", "-s", help="the Pulumi stack whose config and outputs to use")
+]
+
+
+@app.callback()
+def root() -> None:
+    """Reads the stack's config (base URL, token, rate budget) through the Pulumi CLI and talks
+    to Syncro with the program's client: paced, retried, the token never shown."""
+
+
+def _stack(ctx: typer.Context, name: str) -> Stack:
+    errors = Console(stderr=True)
+    pulumi = ctx.obj if isinstance(ctx.obj, PulumiCli) else PulumiCli(Path.cwd())
+    try:
+        return Stack.load(name, pulumi)
+    except StackError as problem:
+        errors.print(f"[red]syncro-onboard:[/red] {problem}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _fail(problem: Exception) -> typer.Exit:
+    errors = Console(stderr=True)
+    errors.print(f"syncro-onboard: {problem}", markup=False, highlight=False)
+    return typer.Exit(2)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    stack: StackOption = "local",
+    out: Annotated[Path, typer.Option(help="folder of the customer files")] = Path("customers"),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would be written; write nothing")
+    ] = False,
+    account_manager: Annotated[
+        str | None,
+        typer.Option(help="Syncro user (email) assigned the imported customers' deliverables"),
+    ] = None,
+) -> None:
+    """One customer file (adopt: true) per organization no file describes yet."""
+    console, errors = _consoles()
+    target = _stack(ctx, stack)
+    described = importer.Described.read(out)
+    try:
+        with target.client() as client:
+            with Progress(
+                TextColumn("reading organizations"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("pages"),
+                console=errors,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("pages", total=None)
+
+                def on_page(page: int, total: int) -> None:
+                    progress.update(task, completed=page, total=total)
+
+                customers = importer.fetch_organizations(client, on_page)
+            fields = importer.defined_fields(client)
+            requests = client.requests_sent
+    except SyncroError as problem:
+        raise _fail(problem) from None
+    plan = importer.plan_import(customers, fields, described, account_manager)
+    output.import_report(console, plan, out, dry_run, requests)
+    if dry_run:
+        return
+    written = importer.write_files(plan, out)
+    keys = importer.edr_keys_to_store(plan, target.edr_key_owners)
+    try:
+        stored = target.store_edr_keys(keys) if keys else []
+    except StackError as problem:
+        raise _fail(problem) from None
+    output.import_done(console, written, stored, target.name)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    client_id: Annotated[str | None, typer.Argument(help="one customer, e.g. CS-0042")] = None,
+    stack: StackOption = "local",
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    html_file: Annotated[
+        Path | None, typer.Option("--html", help="also write a static page to FILE")
+    ] = None,
+) -> None:
+    """One row per customer: organization, fields, rules, policy, SLA, contact, deliverables."""
+    console, _ = _consoles()
+    target = _stack(ctx, stack)
+    outputs = target.outputs()
+    if client_id and client_id not in (outputs.get("customers") or {}):
+        raise _fail(
+            ValueError(
+                f"{client_id} is not in stack {target.name}'s outputs. Fix: check the client "
+                f"ID, or run make up STACK={target.name} after adding its customer file"
+            )
+        )
+    try:
+        with target.client() as client:
+            report = build_status(client, outputs, client_id, date.today())
+    except SyncroError as problem:
+        raise _fail(problem) from None
+    if html_file:
+        html_file.write_text(pages.status_page(report), encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        output.status_table(console, report)
+        if html_file:
+            console.print(f"page: {html_file}")
+
+
+@app.command()
+def diagnose(
+    ctx: typer.Context,
+    sender: Annotated[str, typer.Argument(help="the sender address (or @domain) of the test mail")],
+    stack: StackOption = "local",
+) -> None:
+    """The SOP's "Test email didn't open a ticket" checks, in order; exit 1 on a failure."""
+    console, _ = _consoles()
+    target = _stack(ctx, stack)
+    try:
+        with target.client() as client:
+            found = run_diagnosis(
+                client,
+                sender,
+                target.outputs(),
+                target.settings.admin_mode,
+                target.settings.support_mailbox,
+            )
+    except SyncroError as problem:
+        raise _fail(problem) from None
+    output.diagnosis(console, found)
+    if found.first_failure is not None:
+        raise typer.Exit(1)
+
+
+@app.command("sla-report")
+def sla_report(
+    ctx: typer.Context,
+    stack: StackOption = "local",
+    since: Annotated[
+        str | None, typer.Option(help="first day (YYYY-MM-DD); default 90 days ago")
+    ] = None,
+    html_file: Annotated[
+        Path | None, typer.Option("--html", help="also write a page with a breach chart")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    customers_dir: Annotated[
+        Path, typer.Option("--customers", help="customer files (their sla: overrides)")
+    ] = Path("customers"),
+) -> None:
+    """First response and resolution per customer and tier against the catalog's terms."""
+    console, _ = _consoles()
+    try:
+        first_day = date.fromisoformat(since) if since else date.today() - timedelta(days=90)
+    except ValueError:
+        raise _fail(
+            ValueError(f"--since {since!r} is not a date. Fix: --since 2026-01-01")
+        ) from None
+    target = _stack(ctx, stack)
+    overrides = _sla_overrides(customers_dir)
+    try:
+        with target.client() as client:
+            report = build_sla(client, first_day, overrides, datetime.now(UTC))
+    except SyncroError as problem:
+        raise _fail(problem) from None
+    if html_file:
+        html_file.write_text(pages.sla_page(report), encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+        return
+    output.sla_table(console, report)
+    if html_file:
+        console.print(f"page: {html_file}")
+
+
+def _sla_overrides(directory: Path) -> dict:
+    """Each customer's effective terms from its file; none when the folder does not load."""
+    if not directory.is_dir():
+        return {}
+    try:
+        return {s.client_id: s.effective_sla() for s in load_customers(directory)}
+    except CustomerFileError:
+        return {}
+
+
+@app.command()
+def deliverables(
+    ctx: typer.Context,
+    stack: StackOption = "local",
+    today: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list what would open")] = False,
+) -> None:
+    """Open the deliverable tickets due today (helper sched's scheduler, resources/scheduler.py)."""
+    console, _ = _consoles()
+    target = _stack(ctx, stack)
+    try:
+        day = date.fromisoformat(today) if today else date.today()
+        run = scheduler.parse_settings(target.name, target.public_config)
+    except (ValueError, scheduler.SchedulerConfigError) as problem:
+        raise _fail(problem) from None
+    if run.deliverables == "syncro":
+        console.print(f"syncro:deliverables is 'syncro' on {target.name}: Syncro opens them")
+        return
+    customers = target.outputs().get("customers")
+    if not isinstance(customers, dict):
+        raise _fail(ValueError(f"stack {target.name} has no customers output. Fix: make up"))
+    try:
+        with target.client() as client:
+            result = scheduler.Scheduler(
+                client,
+                schedules_from_outputs(customers),
+                tier_slas=run.tier_slas,
+                lock_path=scheduler.default_lock_path(target.base_url),
+                say=lambda line: console.print(line, highlight=False, markup=False),
+            ).run(day, dry_run=dry_run)
+    except SyncroError as problem:
+        raise _fail(problem) from None
+    if result.errors:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,173 @@
+"""`syncro-onboard status`: rows from stack outputs plus bounded reads; the page in Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from onboard_cli import pages
+from onboard_cli.status import build_status
+from resources import catalog
+from resources.syncro import SyncroClient
+from tests.cli.conftest import OUTPUT_DIR, TOKEN
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
+
+
+def screenshot_and_dom(page: Path, png: Path, profile: Path) -> str:
+    """Chromium (headless) saves a screenshot of `page` and returns its DOM."""
+    binary = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    assert binary, "chromium is required for the page test: run `make browser`"
+    shot = subprocess.run(
+        [
+            binary,
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            "--window-size=1600,1000",
+            f"--screenshot={png}",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert shot.returncode == 0 and png.exists(), shot.stderr[-2000:]
+    dom = subprocess.run(
+        [binary, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.resolve().as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    return dom.stdout
+
+
+def _outputs(org_ids: dict[str, int]) -> dict:
+    """The stack outputs as contract 4 shapes them; CS-0107 lacks the keys others add later."""
+
+    def deliverables(tier: str) -> list[dict]:
+        return [
+            {
+                "deliverable": d.key,
+                "subject": f"[x] {d.title}",
+                "frequency": d.frequency,
+                "first_due": "2026-01-01",
+                "lead_days": d.lead_days,
+                "assignee": "alex@cybersuite.tech",
+            }
+            for d in catalog.deliverables_for(tier)
+        ]
+
+    return {
+        "runbook_waiting": 4,
+        "customers": {
+            "CS-0042": {
+                "business_name": "Smith Law LLP",
+                "tier": "Defense",
+                "organization_id": org_ids["CS-0042"],
+                "email_rules": {"smithlaw.com": 301},
+                "deliverables": deliverables("Defense"),
+                "status": {
+                    "organization": "applied",
+                    "rule:CS-0042:smithlaw.com": "verified",
+                    "policy:CS-0042": "applied",
+                    "contract:CS-0042": "pending",
+                    "contact:CS-0042": "applied",
+                    "deliverable:CS-0042:monthly-report": "applied",
+                },
+                "evidence": {"rule:CS-0042:smithlaw.com": "lead #60001 -> ticket #1001"},
+            },
+            "CS-0107": {
+                "business_name": "Acme Dental <&>",
+                "tier": "Standard",
+                "organization_id": org_ids["CS-0107"],
+                "email_rules": {"acmedental.com": 302},
+                "deliverables": deliverables("Standard"),
+                "status": {"rule:CS-0107:acmedental.com": "pending"},
+            },
+        },
+    }
+
+
+def test_status_rows_and_page(emu, tmp_path: Path) -> None:
+    api = httpx.Client(base_url=emu.base_url, headers={"Authorization": f"Bearer {TOKEN}"})
+    admin = httpx.Client(base_url=emu.admin_url, headers={"Authorization": f"Bearer {TOKEN}"})
+    for f in catalog.CUSTOM_FIELDS:
+        admin.post("/customer_fields", json={"name": f.name, "field_type": f.field_type})
+    ids = {}
+    full = {f.name: "x" for f in catalog.CUSTOM_FIELDS} | {catalog.FIELD_GO_LIVE: "2026-01-01"}
+    for cid, name, email, props in (
+        ("CS-0042", "Smith Law LLP", "jane@smithlaw.com", full),
+        (
+            "CS-0107",
+            "Acme Dental <&>",
+            "maria@acmedental.com",
+            {catalog.FIELD_CLIENT_ID: "CS-0107"},
+        ),
+    ):
+        made = api.post(
+            "/customers", json={"business_name": name, "email": email, "properties": props}
+        ).json()["customer"]
+        ids[cid] = made["id"]
+    # A Monthly Report occurrence opened and resolved, one overdue, a kickoff mail.
+    for due, status in (("2026-03-01", "Resolved"), ("2026-05-01", "New")):
+        made = api.post(
+            "/tickets",
+            json={
+                "customer_id": ids["CS-0042"],
+                "subject": f"[CS-0042] Monthly Report — due {due}",
+                "status": status,
+            },
+        ).json()["ticket"]
+    admin.post(
+        "/email_rules",
+        json={"sender": "@smithlaw.com", "customer_id": ids["CS-0042"], "position": 30},
+    )
+    httpx.post(
+        f"{emu.root_url}/_emulator/inbound-email",
+        json={"from": "bob@smithlaw.com", "to": "help@cybersuite.tech", "subject": "kickoff"},
+    )
+    seq = max(
+        (r["seq"] for r in httpx.get(f"{emu.root_url}/_emulator/requests").json()["requests"]),
+        default=0,
+    )
+    with SyncroClient(emu.base_url, TOKEN) as client:
+        report = build_status(client, _outputs(ids), None, date(2026, 6, 1))
+    made = httpx.get(f"{emu.root_url}/_emulator/requests", params={"since": seq}).json()["requests"]
+    # 1 customers page + settings + 1 leads page + 1 ticket page per customer.
+    assert report.requests == len(made) == 5, [r["path"] for r in made]
+    smith, acme = report.rows[0], report.rows[1]
+    assert smith.organization == "active" and smith.missing_fields == []
+    assert smith.rules == {"smithlaw.com": "verified (lead #60001 -> ticket #1001)"}
+    assert smith.policy == "applied" and smith.contract == "pending"
+    monthly = next(d for d in smith.deliverables if d.key == "monthly-report")
+    assert monthly.next_due == "2026-06-01"
+    assert monthly.overdue  # the 2026-05-01 occurrence is still New
+    assert "due 2026-05-01" in monthly.last_opened
+    assert smith.kickoff.startswith("passed")
+    assert acme.policy == "n/a" and acme.contract == "n/a" and acme.contact == "n/a"
+    assert catalog.FIELD_TIER in acme.missing_fields and acme.waiting == 1
+    html = OUTPUT_DIR / "status.html"
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text(pages.status_page(report))
+    dom = screenshot_and_dom(html, OUTPUT_DIR / "status.png", tmp_path / "profile")
+    table = dom.split('id="status"')[1].split("</table>")[0]
+    assert 'data-client-id="CS-0042"' in table and "Acme Dental &lt;&amp;&gt;" in table
+    assert "verified (lead #60001" in table and "n/a" in table
+    assert (OUTPUT_DIR / "status.png").stat().st_size > 5000
+    assert acme.deliverables[0].next_due == "2026-06-01"  # stepped from first_due
