@@ -43,6 +43,19 @@ def seed(emu: EmulatorServer, customers: int, tickets: int, seed_value: int = 7)
     return seed_tenant(emu.emulator.syncro, customers, tickets, seed_value)
 
 
+def import_cli(project: Project, *extra: str) -> tuple[int, str]:
+    """`syncro-onboard import` into the project's customers/ for alex@ as account manager."""
+    return run_cli(
+        project,
+        "import",
+        "--out",
+        str(project.customers),
+        "--account-manager",
+        "alex@cybersuite.tech",
+        *extra,
+    )
+
+
 def run_cli(project: Project, *args: str) -> tuple[int, str]:
     """`syncro-onboard ARGS` in the project's folder, through Typer's test runner."""
     runner = CliRunner()

@@ -14,7 +14,7 @@ import pytest
 from emulator.model import Syncro
 from emulator.store import Store
 from resources.spec import load_customers
-from tests.cli.conftest import last_seq, requests_since, run_cli, seed
+from tests.cli.conftest import import_cli, last_seq, requests_since, run_cli, seed
 from tests.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,14 +83,7 @@ def test_seed_command_fills_a_tenant_with_imperfect_organizations(tmp_path: Path
 
 def test_import_writes_adoptable_files_and_names_every_gap(project: Project, emu) -> None:
     report = seed(emu, customers=20, tickets=0)
-    code, out = run_cli(
-        project,
-        "import",
-        "--out",
-        str(project.customers),
-        "--account-manager",
-        "alex@cybersuite.tech",
-    )
+    code, out = import_cli(project)
     assert code == 0, out
     written = sorted(project.customers.glob("*.yaml"))
     blocked = {cid for ids in report.imperfect.values() for cid in ids}
@@ -117,14 +110,7 @@ def test_import_writes_adoptable_files_and_names_every_gap(project: Project, emu
     plain = (project.root / "Pulumi.local.yaml").read_text()
     assert "seed-acct" not in plain  # encrypted in the stack file
     # A second import finds every organization described: nothing new is written.
-    code, again = run_cli(
-        project,
-        "import",
-        "--out",
-        str(project.customers),
-        "--account-manager",
-        "alex@cybersuite.tech",
-    )
+    code, again = import_cli(project)
     assert code == 0 and "writes 0 files" in again, again
 
 
@@ -138,15 +124,7 @@ def test_import_without_account_manager_or_fields_writes_nothing(project: Projec
 
 def test_dry_run_writes_nothing_and_stores_no_key(project: Project, emu) -> None:
     seed(emu, customers=8, tickets=0)
-    code, out = run_cli(
-        project,
-        "import",
-        "--out",
-        str(project.customers),
-        "--dry-run",
-        "--account-manager",
-        "alex@cybersuite.tech",
-    )
+    code, out = import_cli(project, "--dry-run")
     assert code == 0 and "would write" in out
     assert list(project.customers.glob("*.yaml")) == []
     config = json.loads(project.pulumi("config", "--json").stdout)
@@ -157,14 +135,7 @@ def test_import_of_500_organizations_reads_21_pages_within_the_limit(project: Pr
     seed(emu, customers=500, tickets=0)
     since = last_seq(project)
     started = time.monotonic()
-    code, out = run_cli(
-        project,
-        "import",
-        "--out",
-        str(project.customers),
-        "--account-manager",
-        "alex@cybersuite.tech",
-    )
+    code, out = import_cli(project)
     elapsed = time.monotonic() - started
     assert code == 0, out
     made = requests_since(project, since)
@@ -185,14 +156,7 @@ def test_import_of_500_organizations_reads_21_pages_within_the_limit(project: Pr
 def test_up_after_import_adopts_and_creates_no_organization(project: Project, emu) -> None:
     seed(emu, customers=6, tickets=4)
     before = len(project.customers_in_syncro())
-    code, out = run_cli(
-        project,
-        "import",
-        "--out",
-        str(project.customers),
-        "--account-manager",
-        "alex@cybersuite.tech",
-    )
+    code, out = import_cli(project)
     assert code == 0, out
     imported = load_customers(project.customers)
     assert imported

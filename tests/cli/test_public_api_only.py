@@ -10,7 +10,7 @@ import pytest
 
 from emulator.spec_paths import requests_outside_spec
 from emulator.testing import EmulatorServer
-from tests.cli.conftest import TOKEN, run_cli, seed
+from tests.cli.conftest import TOKEN, import_cli, run_cli, seed
 from tests.project import Project
 
 
@@ -29,15 +29,7 @@ def strict_emu(tmp_path: Path) -> Iterator[EmulatorServer]:
 def test_every_command_uses_only_the_published_api(strict_emu, tmp_path: Path) -> None:
     project = Project(tmp_path / "project", strict_emu, admin_mode="runbook")
     seed(strict_emu, customers=12, tickets=40)
-    code, out = run_cli(
-        project,
-        "import",
-        "--out",
-        str(project.customers),
-        "--dry-run",
-        "--account-manager",
-        "alex@cybersuite.tech",
-    )
+    code, out = import_cli(project, "--dry-run")
     assert code == 0, out
     code, out = run_cli(project, "sla-report", "--since", "2025-01-01", "--json")
     assert code == 0 and json.loads(out)["customers"], out
