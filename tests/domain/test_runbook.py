@@ -283,3 +283,22 @@ def test_stack_outputs_overlay_statuses_and_keep_a_removed_customer(platform, pl
     gone = got2.customers["CS-0107"]
     assert gone["removed"] is True and set(gone["status"].values()) == {"pending-removal"}
     assert [s.verb for s in parse_steps(got2.changes)] == ["Delete"] * len(gone["status"])
+
+
+def test_make_runbook_reads_statuses_from_the_state_not_the_last_up(platform, plans) -> None:
+    from resources.runbook_state import from_state
+
+    books = books_for(platform, plans, ids={"CS-0042": 42})
+    rule = {
+        "type": "pulumi-python:dynamic/syncro:EmailRule",
+        "outputs": {
+            "client_id": "CS-0042",
+            "domain": "smithlaw.com",
+            "status": "verified",
+            "evidence": "lead 9 from x@smithlaw.com on 2026-12-01: ticket 1 on customer 42",
+        },
+    }
+    stack = {"type": "pulumi:pulumi:Stack", "outputs": {"ui_ledger": books.ledger()}}
+    text, count = from_state({"deployment": {"resources": [stack, rule]}}, "prod", {})
+    assert "(status: `verified`; lead 9 from x@smithlaw.com" in text
+    assert count == len(books.items) - 1
