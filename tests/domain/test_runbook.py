@@ -4,6 +4,7 @@ removals kept until confirmed, confirmations, and evidence that cannot lie."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -98,13 +99,15 @@ def test_downgrade_and_dropped_domain_ask_for_deletions(platform, plans) -> None
         ),
     )
     after = [standard if p is smith else p for p in plans]
-    second = books_for(platform, after, first.ledger(), ids={"CS-0042": 42})
+    # The ledger comes back through the stack outputs as JSON with its keys sorted.
+    sorted_ledger = json.loads(json.dumps(first.ledger(), sort_keys=True))
+    second = books_for(platform, after, sorted_ledger, ids={"CS-0042": 42})
     steps = parse_steps(render_changes("prod", second, dry_run=False))
     assert [(s.verb, s.key) for s in steps] == [
         ("Delete", "rule:CS-0042:smithlaw.legal"),
+        ("Delete", "deliverable:CS-0042:compliance-posture"),
         ("Delete", "deliverable:CS-0042:qbr"),
         ("Delete", "deliverable:CS-0042:tabletop-exercise"),
-        ("Delete", "deliverable:CS-0042:compliance-posture"),
     ]
     assert steps[0].values == {"Find it by From email domain": "@smithlaw.legal"}
     # Unconfirmed, the removals stay on the books and are not asked again.
