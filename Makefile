@@ -85,14 +85,9 @@ destroy: bootstrap
 	$(ENV) $(SELECT) && pulumi destroy --yes --stack $(STACK) $(QUIET) --non-interactive
 
 # The runbook from the state as it is now (after `make refresh` too) and the
-# confirmations file: a preview runs the program, which writes runbooks/<stack>.md in
-# runbook mode; it changes nothing in Syncro. In api mode the last up's output serves.
+# confirmations file: no program run, no call to Syncro (resources/runbook_state.py).
 runbook: bootstrap
-	@mkdir -p runbooks
-	@rm -f runbooks/$(STACK).md
-	$(ENV) $(PULUMI_STACK) pulumi preview --stack $(STACK) $(QUIET) --non-interactive >/dev/null
-	@test -f runbooks/$(STACK).md || { $(ENV) pulumi stack output runbook --stack $(STACK) > runbooks/$(STACK).md; }
-	@echo "runbook: runbooks/$(STACK).md"
+	$(ENV) pulumi stack export --stack $(STACK) | $(PY) -m resources.runbook_state --stack $(STACK)
 
 # Record what a person confirmed in Syncro's UI: make confirm STACK=prod ITEM=mailbox@1a2b3c4d
 confirm: venv

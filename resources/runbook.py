@@ -30,6 +30,8 @@ PATH_RECURRING = "Tickets > Recurring Tickets"
 PATH_AUTOMATIONS = "Admin > Ticket Automations"
 
 DONE = ("verified", "confirmed", "applied")
+FIND_BY = ("From email domain", "Subject", "Name", "Address")
+"""The value that identifies an object on its Syncro page, for a removal step."""
 """Statuses that ask nothing more of a person."""
 
 
@@ -235,7 +237,9 @@ def _typed_step(page: _Page, verb: str, item: UiItem) -> None:
 
 def _removal_step(page: _Page, item: UiItem) -> None:
     where = SECTION_TEXT[item.section].path
-    label = "Subject" if "Subject" in item.values else next(iter(item.values))
+    # The ledger comes back through the stack outputs with its keys sorted: name the
+    # identifying label, never "the first one".
+    label = next((name for name in FIND_BY if name in item.values), next(iter(sorted(item.values))))
     find = (label, item.values[label])
     page.item(
         "Delete",

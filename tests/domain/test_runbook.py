@@ -4,6 +4,7 @@ removals kept until confirmed, confirmations, and evidence that cannot lie."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -98,13 +99,15 @@ def test_downgrade_and_dropped_domain_ask_for_deletions(platform, plans) -> None
         ),
     )
     after = [standard if p is smith else p for p in plans]
-    second = books_for(platform, after, first.ledger(), ids={"CS-0042": 42})
+    # The ledger comes back through the stack outputs as JSON with its keys sorted.
+    sorted_ledger = json.loads(json.dumps(first.ledger(), sort_keys=True))
+    second = books_for(platform, after, sorted_ledger, ids={"CS-0042": 42})
     steps = parse_steps(render_changes("prod", second, dry_run=False))
     assert [(s.verb, s.key) for s in steps] == [
         ("Delete", "rule:CS-0042:smithlaw.legal"),
+        ("Delete", "deliverable:CS-0042:compliance-posture"),
         ("Delete", "deliverable:CS-0042:qbr"),
         ("Delete", "deliverable:CS-0042:tabletop-exercise"),
-        ("Delete", "deliverable:CS-0042:compliance-posture"),
     ]
     assert steps[0].values == {"Find it by From email domain": "@smithlaw.legal"}
     # Unconfirmed, the removals stay on the books and are not asked again.
@@ -283,3 +286,22 @@ def test_stack_outputs_overlay_statuses_and_keep_a_removed_customer(platform, pl
     gone = got2.customers["CS-0107"]
     assert gone["removed"] is True and set(gone["status"].values()) == {"pending-removal"}
     assert [s.verb for s in parse_steps(got2.changes)] == ["Delete"] * len(gone["status"])
+
+
+def test_make_runbook_reads_statuses_from_the_state_not_the_last_up(platform, plans) -> None:
+    from resources.runbook_state import from_state
+
+    books = books_for(platform, plans, ids={"CS-0042": 42})
+    rule = {
+        "type": "pulumi-python:dynamic/syncro:EmailRule",
+        "outputs": {
+            "client_id": "CS-0042",
+            "domain": "smithlaw.com",
+            "status": "verified",
+            "evidence": "lead 9 from x@smithlaw.com on 2026-12-01: ticket 1 on customer 42",
+        },
+    }
+    stack = {"type": "pulumi:pulumi:Stack", "outputs": {"ui_ledger": books.ledger()}}
+    text, count = from_state({"deployment": {"resources": [stack, rule]}}, "prod", {})
+    assert "(status: `verified`; lead 9 from x@smithlaw.com" in text
+    assert count == len(books.items) - 1
