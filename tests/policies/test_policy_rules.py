@@ -1111,7 +1111,7 @@ def test_every_customer_has_its_tiers_policy() -> None:
     only(run_stack("policy-set", c), "CS-0042", "exactly one PolicyAssignment", "has none")
     c = with_issue_13(customer())
     issue_13(c, POLICY_ASSIGNMENT)["policy_kind"] = catalog.policy_kind("Standard")
-    only(run_stack("policy-set", c), "CS-0042", "the Defense tier needs 'defense-rmm'")
+    only(run_stack("policy-set", c), "CS-0042", "the Defense tier needs 'Defense policy set'")
     c = with_issue_13(customer())
     issue_13(c, POLICY_ASSIGNMENT)["tier"] = "Sentinel"
     found = run_stack("policy-set", c)
