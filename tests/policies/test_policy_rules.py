@@ -455,9 +455,30 @@ def test_the_programs_own_plans_pass() -> None:
             }
             for d in plan.deliverables
         ]
+        c = with_issue_13(c)  # then the plan's own policy, contract and contact
+        issue_13(c, POLICY_ASSIGNMENT).update(
+            tier=plan.policy.tier, policy_kind=plan.policy.policy_kind
+        )
+        issue_13(c, CONTRACT).update(
+            tier=plan.contract.tier,
+            name=plan.contract.name,
+            sla_name=plan.contract.sla_name,
+            sla_terms=dict(plan.contract.sla_terms),
+            start_date=plan.contract.start_date.isoformat(),
+        )
+        issue_13(c, CONTACT).update(name=plan.contact.name, email=plan.contact.email)
         built.append(c)
     assert len(built) >= 3
-    assert run_all(*built) == []
+    messages = run_all(*built)
+    for c in built:
+        for kind in (POLICY_ASSIGNMENT, CONTRACT, CONTACT):
+            messages += [
+                m
+                for policy in POLICIES
+                if isinstance(policy, ResourceValidationPolicy)
+                for m in run_object(policy.name, c, kind)
+            ]
+    assert messages == []
 
 
 # --- 1. defense-plus-sla -----------------------------------------------------------------
