@@ -1166,6 +1166,12 @@ def test_an_unconfigured_tier_id_is_advised_by_name() -> None:
     c = with_issue_13(customer(), sla_id=None)
     only(run_stack("tier-ids-configured", c), "CS-0042", "syncro:tierSlas.Defense is not")
     assert run_stack("tier-ids-configured", with_issue_13(customer())) == []
+    # As the engine hands it over: the null-valued key is dropped, not sent as null.
+    c = with_issue_13(customer())
+    del issue_13(c, POLICY_ASSIGNMENT)["partial_policy_id"]
+    only(run_stack("tier-ids-configured", c), "CS-0042", "syncro:tierPolicies.Defense is not")
+    issue_13(c, POLICY_ASSIGNMENT)["partial_policy_id"] = UNKNOWN_NUMBER_VALUE
+    assert run_stack("tier-ids-configured", c) == []  # unknown during preview: no finding
 
 
 @pytest.mark.parametrize(("value", "shown"), [(True, "True"), (..., "missing")])
