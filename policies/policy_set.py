@@ -154,7 +154,8 @@ def validate_tier_ids(args: StackValidationArgs, report: ReportViolation) -> Non
     ):
         for item in stack_items(args, resource_type):
             tier_name = item.props.get("tier")
-            if isinstance(tier_name, str) and item.props.get(key, UNKNOWN) is None:
+            # None or absent: the engine drops null-valued keys from what it hands over.
+            if isinstance(tier_name, str) and item.props.get(key) is None:
                 unset[(config, tier_name)].append(item.label())
     for (config, tier_name), customers in sorted(unset.items()):
         what = "RMM policy" if config == "tierPolicies" else "SLA"

@@ -259,20 +259,13 @@ class Tier:
     deliverables: tuple[Deliverable, ...]
 
 
-# The RMM policy each tier's devices get on the customer's root policy folder. Syncro's
-# policies cannot be listed through its API: syncro:tierPolicies.<Tier> maps each tier
-# to the id of the policy a person made for this kind.
-_POLICY_KIND_BY_TIER: dict[str, str] = {
-    "Standard": "standard-rmm",
-    "Defense": "defense-rmm",
-    "Sentinel": "sentinel-rmm",
-}
-
-
+# The RMM policy set each tier's devices get on the customer's root policy folder.
+# Syncro's policies cannot be listed through its API: syncro:tierPolicies.<Tier> maps
+# each tier to the id of the policy a person made for this kind.
 def policy_kind(tier_name: str) -> str:
     """The policy kind a tier needs (raises ValueError naming the tiers)."""
     tier_rank(tier_name)
-    return _POLICY_KIND_BY_TIER[tier_name]
+    return f"{tier_name} policy set"
 
 
 def tier(name: str) -> Tier:

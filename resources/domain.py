@@ -196,7 +196,7 @@ def plan_deliverables(spec: CustomerSpec) -> tuple[DeliverablePlan, ...]:
 
 def policy_kind(tier_name: str) -> str:
     """Which policy set a tier needs (the id comes from stack config syncro:tierPolicies)."""
-    return f"{tier_name} policy set"
+    return catalog.policy_kind(tier_name)
 
 
 def sla_name(tier_name: str) -> str:

@@ -36,17 +36,40 @@ def preview(project: Project) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
-def test_good_customers_pass(tmp_path: Path, emulator) -> None:
-    project = Project(tmp_path / "p", emulator)
+def configure_tier_ids(project: Project) -> None:
+    """A stack ready for real Syncro names each tier's policy and SLA (ids from its UI)."""
+    for n, tier in enumerate(("Standard", "Defense", "Sentinel"), start=1):
+        project.config(f"syncro:tierPolicies.{tier}", str(4100 + n), path=True)
+        project.config(f"syncro:tierSlas.{tier}", str(10 + n), path=True)
+
+
+def two_customers(project: Project) -> None:
     project.add_customer("smith-law.yaml", customer_yaml())
     project.add_customer(
         "acme.yaml",
         customer_yaml(client_id="CS-0107", name="Acme", tier="Standard", domains=("acme.com",)),
     )
+
+
+def test_good_customers_pass(tmp_path: Path, emulator) -> None:
+    project = Project(tmp_path / "p", emulator)
+    two_customers(project)
+    configure_tier_ids(project)
     code, out = preview(project)
     assert code == 0, out
     assert "syncro-onboarding@v1.0.0" in out
     assert "mandatory" not in out and "advisory" not in out, out
+
+
+def test_unconfigured_tier_ids_warn_by_name(tmp_path: Path, emulator) -> None:
+    project = Project(tmp_path / "p", emulator)
+    two_customers(project)
+    code, out = preview(project)
+    assert code == 0, out
+    assert "[advisory]  tier-ids-configured" in out, out
+    assert "syncro:tierPolicies.Defense is not configured" in out, out
+    assert "syncro:tierSlas.Standard is not configured" in out, out
+    assert "mandatory" not in out, out
 
 
 def test_weakened_sla_in_the_customer_file_is_blocked(tmp_path: Path, emulator) -> None:
@@ -82,6 +105,8 @@ BREAKS = {
         "path": ["sla_terms", "notification_hours"],
         "value": 24,
     },
+    "defense-plus-contract": {"type": "Contract", "path": ["tier"], "value": "Standard"},
+    "policy-set": {"type": "PolicyAssignment", "path": ["policy_kind"], "value": "Gold policy set"},
 }
 
 

@@ -455,9 +455,30 @@ def test_the_programs_own_plans_pass() -> None:
             }
             for d in plan.deliverables
         ]
+        c = with_issue_13(c)  # then the plan's own policy, contract and contact
+        issue_13(c, POLICY_ASSIGNMENT).update(
+            tier=plan.policy.tier, policy_kind=plan.policy.policy_kind
+        )
+        issue_13(c, CONTRACT).update(
+            tier=plan.contract.tier,
+            name=plan.contract.name,
+            sla_name=plan.contract.sla_name,
+            sla_terms=dict(plan.contract.sla_terms),
+            start_date=plan.contract.start_date.isoformat(),
+        )
+        issue_13(c, CONTACT).update(name=plan.contact.name, email=plan.contact.email)
         built.append(c)
     assert len(built) >= 3
-    assert run_all(*built) == []
+    messages = run_all(*built)
+    for c in built:
+        for kind in (POLICY_ASSIGNMENT, CONTRACT, CONTACT):
+            messages += [
+                m
+                for policy in POLICIES
+                if isinstance(policy, ResourceValidationPolicy)
+                for m in run_object(policy.name, c, kind)
+            ]
+    assert messages == []
 
 
 # --- 1. defense-plus-sla -----------------------------------------------------------------
@@ -1111,7 +1132,7 @@ def test_every_customer_has_its_tiers_policy() -> None:
     only(run_stack("policy-set", c), "CS-0042", "exactly one PolicyAssignment", "has none")
     c = with_issue_13(customer())
     issue_13(c, POLICY_ASSIGNMENT)["policy_kind"] = catalog.policy_kind("Standard")
-    only(run_stack("policy-set", c), "CS-0042", "the Defense tier needs 'defense-rmm'")
+    only(run_stack("policy-set", c), "CS-0042", "the Defense tier needs 'Defense policy set'")
     c = with_issue_13(customer())
     issue_13(c, POLICY_ASSIGNMENT)["tier"] = "Sentinel"
     found = run_stack("policy-set", c)
@@ -1145,6 +1166,12 @@ def test_an_unconfigured_tier_id_is_advised_by_name() -> None:
     c = with_issue_13(customer(), sla_id=None)
     only(run_stack("tier-ids-configured", c), "CS-0042", "syncro:tierSlas.Defense is not")
     assert run_stack("tier-ids-configured", with_issue_13(customer())) == []
+    # As the engine hands it over: the null-valued key is dropped, not sent as null.
+    c = with_issue_13(customer())
+    del issue_13(c, POLICY_ASSIGNMENT)["partial_policy_id"]
+    only(run_stack("tier-ids-configured", c), "CS-0042", "syncro:tierPolicies.Defense is not")
+    issue_13(c, POLICY_ASSIGNMENT)["partial_policy_id"] = UNKNOWN_NUMBER_VALUE
+    assert run_stack("tier-ids-configured", c) == []  # unknown during preview: no finding
 
 
 @pytest.mark.parametrize(("value", "shown"), [(True, "True"), (..., "missing")])
