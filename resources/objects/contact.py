@@ -56,7 +56,11 @@ class ContactProvider(AdminObjectProvider):
     def portal_users(self, props: Mapping[str, Any]) -> str:
         """What GET /portal_users says of this customer, in words."""
         try:
-            found = self.client.list_of(PORTAL_USERS, customer_id=int(props["customer_id"]))
+            found = self.client.list_of(
+                PORTAL_USERS, probe=True, customer_id=int(props["customer_id"])
+            )
+        except SyncroNotFound:
+            return "not checked: Syncro knows no such customer"
         except SyncroAuthError:
             return (
                 "not checked: the API token lacks Syncro's Global Admin permission "

@@ -15,6 +15,7 @@ from typing import Any
 from resources.objects.base import Input, ObjectType, Status, resource_class, status_key
 from resources.providers.base import AdminObjectProvider
 from resources.providers.ownership import check_customer_of
+from resources.syncro import SyncroNotFound
 from resources.syncro.models import POLICY_FOLDERS, PolicyFolder, PolicyFolderRequest
 
 POLICY_ASSIGNMENT = ObjectType(
@@ -33,6 +34,10 @@ POLICY_ASSIGNMENT = ObjectType(
 )
 
 
+class RootMissing(ValueError):
+    """Syncro shows no root policy folder for the organization."""
+
+
 def _policy_id(props: Mapping[str, Any]) -> int | None:
     value = props.get("partial_policy_id")
     return int(value) if isinstance(value, int | float) else None
@@ -47,7 +52,7 @@ class PolicyAssignmentProvider(AdminObjectProvider):
             folders.forget()
         root = folders.find(lambda f: f.parent_id is None)
         if root is None:
-            raise ValueError(
+            raise RootMissing(
                 f"{props['client_id']}: Syncro shows no root policy folder for organization "
                 f"#{int(props['customer_id'])} (GET /policy_folders?customer_id=). Fix: open "
                 "the organization's Policies tab once in Syncro, then run `pulumi up` again."
@@ -88,7 +93,10 @@ class PolicyAssignmentProvider(AdminObjectProvider):
         return self._assign(props)
 
     def api_read(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
-        return self._outs(self._root(props, fresh=True), props)
+        try:
+            return self._outs(self._root(props, fresh=True), props)
+        except (SyncroNotFound, RootMissing):
+            return None  # the organization (and its folders) is gone: up recreates it
 
     def api_delete(self, id_: str, props: Mapping[str, Any]) -> None:
         """Leave the folder (Syncro's own, made with the organization) and its policy:

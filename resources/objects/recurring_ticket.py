@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from resources.deliverables import Schedule, current, due_now
 from resources.objects.base import (
@@ -94,6 +94,14 @@ class RecurringTicketProvider(AdminObjectProvider):
             "syncro_id": ticket_id,  # the occurrence ticket this run saw open, if any
             "next_due": following.due.isoformat(),
         }
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # No opened_by (a state from before it existed, a removal the runbook keeps on the
+        # books) means Syncro's native schedule: the same object, not a replacement.
+        def mode(props: dict[str, Any]) -> dict[str, Any]:
+            return {**props, "opened_by": props.get("opened_by") or "syncro"}
+
+        return super().diff(id_, mode(olds), mode(news))
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         if not by_scheduler(props):

@@ -210,8 +210,13 @@ class SyncroClient:
         params: dict[str, Any] | None = None,
         body: dict[str, Any] | None = None,
         admin: bool = False,
+        probe: bool = False,
     ) -> Any:
-        """Send one logical request (with its retries); the parsed JSON answer."""
+        """Send one logical request (with its retries); the parsed JSON answer.
+
+        `probe`: a read that may need a permission the token lacks (GET /portal_users
+        needs Global Admin): its 401 is that one missing permission and is not
+        remembered as a wrong token for the rest of the run."""
         if self._auth_failure is not None:
             raise self._auth_failure
         if not self._token_proven.is_set():
@@ -220,8 +225,8 @@ class SyncroClient:
             with self._first_request:
                 if self._auth_failure is not None:
                     raise self._auth_failure
-                return self._send(method, path, params, body, admin)
-        return self._send(method, path, params, body, admin)
+                return self._send(method, path, params, body, admin, probe)
+        return self._send(method, path, params, body, admin, probe)
 
     def _send(
         self,
@@ -230,6 +235,7 @@ class SyncroClient:
         params: dict[str, Any] | None,
         body: dict[str, Any] | None,
         admin: bool,
+        probe: bool = False,
     ) -> Any:
         url = self._url(path, admin)
         attempt = 0
@@ -282,7 +288,9 @@ class SyncroClient:
                 )
                 attempt += 1
                 continue
-            raise self._error(method, path, response, attempts=attempt + 1, sent=body)
+            raise self._error(
+                method, path, response, attempts=attempt + 1, sent=body, remember=not probe
+            )
 
     def _wait(self, seconds: float, *, everyone: bool = False) -> None:
         with self._stats_lock:
@@ -300,6 +308,7 @@ class SyncroClient:
         *,
         attempts: int = 1,
         sent: dict[str, Any] | None = None,
+        remember: bool = True,
     ) -> SyncroError:
         try:
             body: Any = response.json()
@@ -309,9 +318,9 @@ class SyncroClient:
         message = message_of(body)
         if status == 401:
             failure = SyncroAuthError(method, path, status, message, body)
-            if not self._token_proven.is_set():
-                # A token that never worked is wrong: every later call fails at once. After
-                # it has worked, a 401 is one missing permission (Syncro says 401, not 403).
+            if remember:
+                # A wrong token, or a permission every resource needs: later calls fail
+                # at once instead of each resource spending a request to learn it.
                 self._auth_failure = failure
             return failure
         if status == 404:
@@ -375,12 +384,15 @@ class SyncroClient:
         params: dict[str, Any] | None = None,
         *,
         admin: bool = False,
+        probe: bool = False,
     ) -> list[M]:
         """Every page of a list endpoint."""
         items: list[M] = []
         page = 1
         while True:
-            answer = self.request("GET", path, params={**(params or {}), "page": page}, admin=admin)
+            answer = self.request(
+                "GET", path, params={**(params or {}), "page": page}, admin=admin, probe=probe
+            )
             chunk = answer.get(key) or []
             items.extend(model.model_validate(item) for item in chunk)
             total_pages = int((answer.get("meta") or {}).get("total_pages") or 1)
@@ -469,10 +481,15 @@ class SyncroClient:
     def _body(body: SyncroRequest | dict[str, Any]) -> dict[str, Any]:
         return body.body() if isinstance(body, SyncroRequest) else dict(body)
 
-    def list_of(self, collection: Collection, **filters: Any) -> list[Any]:
+    def list_of(self, collection: Collection, *, probe: bool = False, **filters: Any) -> list[Any]:
         params = {k: v for k, v in filters.items() if v is not None}
         return self.list_all(
-            collection.path, collection.plural, collection.model, params, admin=collection.admin
+            collection.path,
+            collection.plural,
+            collection.model,
+            params,
+            admin=collection.admin,
+            probe=probe,
         )
 
     def get_of(self, collection: Collection, object_id: int) -> Any:

@@ -77,9 +77,10 @@ def test_runbook_mode_from_first_up_to_every_item_done(tmp_path: Path, emulator)
     assert [s.verb for s in parse_steps(changes)] == ["Add"] * out["runbook_waiting"]
 
     # False positive: the main contact mails in before any rule exists. Syncro matches
-    # the customer's own email and opens a ticket, which proves nothing about a rule.
+    # the main contact (an End User since issue 13; before, the customer's own email)
+    # and opens a ticket, which proves nothing about a rule.
     got = mail(project, "jane@smithlaw.com")
-    assert got["outcome"] == "ticket" and got["matched_by"] == "customer_email"
+    assert got["outcome"] == "ticket" and got["matched_by"] == "contact"
     run("refresh", "--yes")
     run("preview", *POLICY)  # make runbook: the page again from the refreshed state
     status = outputs(project)["customers"]["CS-0042"]["status"]
