@@ -7,9 +7,10 @@ are well-kept, widely used libraries, and Typer turns type hints into options an
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,7 +24,7 @@ from onboard_cli.status import build_status
 from resources import scheduler
 from resources.deliverables import schedules_from_outputs
 from resources.spec import CustomerFileError, load_customers
-from resources.syncro import SyncroError
+from resources.syncro import SyncroClient, SyncroError
 
 app = typer.Typer(
     name="syncro-onboard",
@@ -63,6 +64,37 @@ def _fail(problem: Exception) -> typer.Exit:
     errors = Console(stderr=True)
     errors.print(f"syncro-onboard: {problem}", markup=False, highlight=False)
     return typer.Exit(2)
+
+
+T = TypeVar("T")
+
+
+def _read(target: Stack, build: Callable[[SyncroClient], T]) -> T:
+    """`build` with a client on the stack's Syncro; Syncro's errors end the command (exit 2)."""
+    try:
+        with target.client() as client:
+            return build(client)
+    except SyncroError as problem:
+        raise _fail(problem) from None
+
+
+def _show(
+    console: Console,
+    report: Any,
+    page: Callable[[Any], str],
+    table: Callable[[Console, Any], None],
+    as_json: bool,
+    html_file: Path | None,
+) -> None:
+    """The report as JSON or as a table, and as a page in `html_file` when asked."""
+    if html_file:
+        html_file.write_text(page(report), encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+        return
+    table(console, report)
+    if html_file:
+        console.print(f"page: {html_file}")
 
 
 @app.command("import")
@@ -136,19 +168,8 @@ def status(
                 f"ID, or run make up STACK={target.name} after adding its customer file"
             )
         )
-    try:
-        with target.client() as client:
-            report = build_status(client, outputs, client_id, date.today())
-    except SyncroError as problem:
-        raise _fail(problem) from None
-    if html_file:
-        html_file.write_text(pages.status_page(report), encoding="utf-8")
-    if as_json:
-        typer.echo(json.dumps(report.as_dict(), indent=2))
-    else:
-        output.status_table(console, report)
-        if html_file:
-            console.print(f"page: {html_file}")
+    report = _read(target, lambda client: build_status(client, outputs, client_id, date.today()))
+    _show(console, report, pages.status_page, output.status_table, as_json, html_file)
 
 
 @app.command()
@@ -160,17 +181,16 @@ def diagnose(
     """The SOP's "Test email didn't open a ticket" checks, in order; exit 1 on a failure."""
     console, _ = _consoles()
     target = _stack(ctx, stack)
-    try:
-        with target.client() as client:
-            found = run_diagnosis(
-                client,
-                sender,
-                target.outputs(),
-                target.settings.admin_mode,
-                target.settings.support_mailbox,
-            )
-    except SyncroError as problem:
-        raise _fail(problem) from None
+    found = _read(
+        target,
+        lambda client: run_diagnosis(
+            client,
+            sender,
+            target.outputs(),
+            target.settings.admin_mode,
+            target.settings.support_mailbox,
+        ),
+    )
     output.diagnosis(console, found)
     if found.first_failure is not None:
         raise typer.Exit(1)
@@ -201,19 +221,9 @@ def sla_report(
         ) from None
     target = _stack(ctx, stack)
     overrides = _sla_overrides(customers_dir)
-    try:
-        with target.client() as client:
-            report = build_sla(client, first_day, overrides, datetime.now(UTC))
-    except SyncroError as problem:
-        raise _fail(problem) from None
-    if html_file:
-        html_file.write_text(pages.sla_page(report), encoding="utf-8")
-    if as_json:
-        typer.echo(json.dumps(report.as_dict(), indent=2))
-        return
-    output.sla_table(console, report)
-    if html_file:
-        console.print(f"page: {html_file}")
+    now = datetime.now(UTC)
+    report = _read(target, lambda client: build_sla(client, first_day, overrides, now))
+    _show(console, report, pages.sla_page, output.sla_table, as_json, html_file)
 
 
 def _sla_overrides(directory: Path) -> dict:

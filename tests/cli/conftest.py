@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from emulator.seed import SeedReport, seed_tenant
 from emulator.testing import EmulatorServer
 from onboard_cli.app import app
 from onboard_cli.stack import PulumiCli
+from tests.emulators import serve
 from tests.project import Project
 
 TOKEN = "cli-test-token"
@@ -23,13 +23,7 @@ OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "cli"
 @pytest.fixture
 def emu(tmp_path: Path) -> Iterator[EmulatorServer]:
     """Syncro's real limit (180/min): the commands must live within it."""
-    with EmulatorServer(
-        db_path=tmp_path / "syncro.db",
-        token=TOKEN,
-        rate_limit_per_minute=180,
-        today="2026-06-01",
-    ) as server:
-        yield server
+    yield from serve(tmp_path, TOKEN, rate_limit_per_minute=180, today="2026-06-01")
 
 
 @pytest.fixture
@@ -77,21 +71,4 @@ def last_seq(project: Project) -> int:
 
 def import_outputs(project: Project, outputs: dict) -> None:
     """Give the stack these outputs without an engine run (`pulumi stack import`)."""
-    deployment = {
-        "version": 3,
-        "deployment": {
-            "manifest": {"time": "2026-06-01T00:00:00Z", "magic": "", "version": ""},
-            "resources": [
-                {
-                    "urn": "urn:pulumi:local::syncro-onboarding::pulumi:pulumi:Stack::"
-                    "syncro-onboarding-local",
-                    "custom": False,
-                    "type": "pulumi:pulumi:Stack",
-                    "outputs": outputs,
-                }
-            ],
-        },
-    }
-    path = project.root / "deployment.json"
-    path.write_text(json.dumps(deployment))
-    project.pulumi("stack", "import", "--file", str(path))
+    project.pulumi.import_outputs(outputs, "2026-06-01T00:00:00Z")

@@ -11,19 +11,15 @@ import pytest
 from emulator.spec_paths import requests_outside_spec
 from emulator.testing import EmulatorServer
 from tests.cli.conftest import TOKEN, import_cli, run_cli, seed
+from tests.emulators import serve
 from tests.project import Project
 
 
 @pytest.fixture
 def strict_emu(tmp_path: Path) -> Iterator[EmulatorServer]:
-    with EmulatorServer(
-        db_path=tmp_path / "strict.db",
-        token=TOKEN,
-        rate_limit_per_minute=180,
-        today="2026-06-01",
-        strict=True,
-    ) as server:
-        yield server
+    yield from serve(
+        tmp_path, TOKEN, "strict.db", rate_limit_per_minute=180, today="2026-06-01", strict=True
+    )
 
 
 def test_every_command_uses_only_the_published_api(strict_emu, tmp_path: Path) -> None:

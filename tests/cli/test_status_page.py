@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -13,46 +11,23 @@ from onboard_cli import pages
 from onboard_cli.status import build_status
 from resources import catalog
 from resources.syncro import SyncroClient
+from tests.browser import chromium
 from tests.cli.conftest import OUTPUT_DIR, TOKEN
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
 
 
 def screenshot_and_dom(page: Path, png: Path, profile: Path) -> str:
     """Chromium (headless) saves a screenshot of `page` and returns its DOM."""
-    binary = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    assert binary, "chromium is required for the page test: run `make browser`"
-    shot = subprocess.run(
-        [
-            binary,
-            *FLAGS,
-            f"--user-data-dir={profile}",
-            "--window-size=1600,1000",
-            f"--screenshot={png}",
-            page.resolve().as_uri(),
-        ],
-        capture_output=True,
-        text=True,
+    uri = page.resolve().as_uri()
+    shot = chromium(
+        profile,
+        "--hide-scrollbars",
+        "--window-size=1600,1000",
+        f"--screenshot={png}",
+        uri,
         timeout=90,
     )
     assert shot.returncode == 0 and png.exists(), shot.stderr[-2000:]
-    dom = subprocess.run(
-        [binary, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.resolve().as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
+    dom = chromium(profile, "--hide-scrollbars", "--dump-dom", uri, timeout=90)
     assert dom.returncode == 0, dom.stderr[-2000:]
     return dom.stdout
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,26 +19,18 @@ from resources.syncro import (
     SyncroRateLimited,
     SyncroValidationError,
 )
+from tests.emulators import emulator_fixture, http
 
 TOKEN = "client-test-token-5f3a"
 LIMITED = "client-limited-token-9b1c"
 
 
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[EmulatorServer]:
-    with EmulatorServer(
-        db_path=tmp_path / "syncro.db",
-        token=TOKEN,
-        rate_limit_per_minute=0,
-        limited_token=LIMITED,
-        today="2026-01-01",
-    ) as server:
-        yield server
+emu = emulator_fixture(TOKEN, LIMITED)
 
 
 @pytest.fixture
 def control(emu: EmulatorServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emu.root_url + "/_emulator", timeout=10) as client:
+    for client in http(emu.root_url + "/_emulator"):
         client.delete("/requests")
         yield client
 

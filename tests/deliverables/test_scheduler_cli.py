@@ -4,7 +4,6 @@ for Syncro."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -34,23 +33,7 @@ def stack(tmp_path: Path, emu, client):
         client,
         [("CS-0042", "Defense", date(2026, 12, 1)), ("CS-0107", "Standard", date(2026, 12, 15))],
     )
-    deployment = {
-        "version": 3,
-        "deployment": {
-            "manifest": {"time": "2026-12-01T00:00:00Z", "magic": "", "version": ""},
-            "resources": [
-                {
-                    "urn": "urn:pulumi:local::syncro-onboarding::pulumi:pulumi:Stack::"
-                    "syncro-onboarding-local",
-                    "custom": False,
-                    "type": "pulumi:pulumi:Stack",
-                    "outputs": {"admin_mode": "api", "customers": customers},
-                }
-            ],
-        },
-    }
-    (root / "deployment.json").write_text(json.dumps(deployment))
-    pulumi("stack", "import", "--file", "deployment.json")
+    pulumi.import_outputs({"admin_mode": "api", "customers": customers}, "2026-12-01T00:00:00Z")
     return root, pulumi, sla_id
 
 

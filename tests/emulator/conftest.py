@@ -3,53 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from emulator.testing import EmulatorServer
+from tests.emulators import emulator_fixture, http
 
 TOKEN = "emu-test-token"
 LIMITED = "emu-limited-token"
 
 
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[EmulatorServer]:
-    """An emulator with the rate limit off and a read-only second token."""
-    with EmulatorServer(
-        db_path=tmp_path / "syncro.db",
-        token=TOKEN,
-        rate_limit_per_minute=0,
-        limited_token=LIMITED,
-        today="2026-01-01",
-    ) as server:
-        yield server
+emu = emulator_fixture(TOKEN, LIMITED)
 
 
 @pytest.fixture
 def api(emu: EmulatorServer) -> Iterator[httpx.Client]:
     """Authenticated client on the public API."""
-    with httpx.Client(
-        base_url=emu.base_url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
-    ) as client:
-        yield client
+    yield from http(emu.base_url, TOKEN)
 
 
 @pytest.fixture
 def admin(emu: EmulatorServer) -> Iterator[httpx.Client]:
     """Authenticated client on the UI-only admin surface."""
-    with httpx.Client(
-        base_url=emu.admin_url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
-    ) as client:
-        yield client
+    yield from http(emu.admin_url, TOKEN)
 
 
 @pytest.fixture
 def control(emu: EmulatorServer) -> Iterator[httpx.Client]:
     """Unauthenticated client on the root (control surface and page)."""
-    with httpx.Client(base_url=emu.root_url, timeout=10) as client:
-        yield client
+    yield from http(emu.root_url)
 
 
 def make_customer(api: httpx.Client, name: str, email: str, **extra: object) -> dict:
@@ -62,7 +45,4 @@ def make_customer(api: httpx.Client, name: str, email: str, **extra: object) -> 
 @pytest.fixture
 def person(emu: EmulatorServer) -> Iterator[httpx.Client]:
     """A person in Syncro's web UI: the person's surface with the person's own token."""
-    with httpx.Client(
-        base_url=emu.person_url, headers={"Authorization": f"Bearer {emu.person_token}"}, timeout=10
-    ) as client:
-        yield client
+    yield from http(emu.person_url, emu.person_token)

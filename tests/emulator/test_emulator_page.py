@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import httpx
 
 from emulator.testing import EmulatorServer
+from tests.browser import chromium
 from tests.emulator.conftest import make_customer
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def dump_dom(url: str, profile: Path) -> str:
     """The DOM after Chromium has loaded the page (fails, never skips, without Chromium)."""
-    binary = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    assert binary, "chromium is required for the page test: run `make browser`"
-    result = subprocess.run(
-        [
-            binary,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = chromium(profile, "--dump-dom", url, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
