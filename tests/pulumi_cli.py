@@ -17,6 +17,7 @@ import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The commands the Makefile runs with `--policy-pack policies` (refresh and destroy take none).
@@ -82,6 +83,11 @@ class PulumiRun:
                 f"{' '.join(cmd)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
             )
         return proc
+
+    def start(self, *args: str, **popen: Any) -> subprocess.Popen[str]:
+        """`pulumi ARGS` in the background (with the policy pack as `__call__` adds it);
+        `popen`: subprocess.Popen's options (output, session). The caller waits for it."""
+        return subprocess.Popen(self.command(*args), cwd=self.workdir, env=self.env, **popen)
 
     def init(self) -> None:
         self("stack", "select", "--create")

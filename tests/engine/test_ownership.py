@@ -68,7 +68,8 @@ def test_changing_a_client_id_with_adopt_keeps_the_organization_and_its_rules(
     assert set(json.loads(preview.stdout)["changeSummary"]) == {"same"}
 
 
-def test_a_domain_moving_to_another_customer_keeps_its_rule(tmp_path: Path, emulator) -> None:
+def smith_and_acme_up(tmp_path: Path, emulator) -> tuple[Project, dict]:
+    """A project with Smith Law and Acme Dental, after `up`; and Acme's customer file."""
     project = Project(tmp_path / "project", emulator)
     project.add_customer("smith-law.yaml", customer_yaml())
     acme = customer_yaml(
@@ -76,6 +77,11 @@ def test_a_domain_moving_to_another_customer_keeps_its_rule(tmp_path: Path, emul
     )
     project.add_customer("acme-dental.yaml", acme)
     project.pulumi(*UP)
+    return project, acme
+
+
+def test_a_domain_moving_to_another_customer_keeps_its_rule(tmp_path: Path, emulator) -> None:
+    project, acme = smith_and_acme_up(tmp_path, emulator)
     acme_id = orgs(project)["jane@acmedental.com"]["id"]
 
     # smithlaw.legal was Acme's all along: it moves from one file to the other.
@@ -93,13 +99,7 @@ def test_a_domain_moving_to_another_customer_keeps_its_rule(tmp_path: Path, emul
 def test_state_pointing_at_another_customers_record_is_refused_before_any_write(
     tmp_path: Path, emulator
 ) -> None:
-    project = Project(tmp_path / "project", emulator)
-    project.add_customer("smith-law.yaml", customer_yaml())
-    acme = customer_yaml(
-        client_id="CS-0007", name="Acme Dental", tier="Standard", domains=("acmedental.com",)
-    )
-    project.add_customer("acme-dental.yaml", acme)
-    project.pulumi(*UP)
+    project, _ = smith_and_acme_up(tmp_path, emulator)
     by_email = orgs(project)
     smith_id, acme_id = by_email["jane@smithlaw.com"]["id"], by_email["jane@acmedental.com"]["id"]
 

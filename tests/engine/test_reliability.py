@@ -38,6 +38,14 @@ def emulator(tmp_path: Path):
         yield emu
 
 
+def project_with_customers(tmp_path: Path, emulator, count: int) -> tuple[Project, list[dict]]:
+    """A project on `emulator` with `count` generated customer files (and their EDR keys)."""
+    project = Project(tmp_path / "project", emulator)
+    specs = generated_customers(count)
+    project.add_customers(specs)
+    return project, specs
+
+
 def assert_exactly_intended(project: Project, specs: list[dict]) -> None:
     """One organization per customer, one rule per domain, one schedule per deliverable."""
     orgs = project.customers_in_syncro()
@@ -84,9 +92,7 @@ def writes(requests: list[dict]) -> list[tuple[str, str]]:
 
 
 def test_faults_converge_without_duplicates(tmp_path: Path, emulator) -> None:
-    project = Project(tmp_path / "project", emulator)
-    specs = generated_customers(20)
-    project.add_customers(specs)
+    project, specs = project_with_customers(tmp_path, emulator, 20)
     every = {"path": ".*", "rate_429": 0.2, "rate_5xx": 0.1, "latency_ms": 200}
     project.faults(  # the emulator applies the first rule matching a request
         *({**every, "method": m, "lost_response": 0.05} for m in ("POST", "PUT", "DELETE")),
@@ -111,14 +117,12 @@ def test_faults_converge_without_duplicates(tmp_path: Path, emulator) -> None:
 
 
 def test_kill_9_mid_up_then_documented_recovery_converges(tmp_path: Path, emulator) -> None:
-    project = Project(tmp_path / "project", emulator)
-    specs = generated_customers(6)
-    project.add_customers(specs)
+    project, specs = project_with_customers(tmp_path, emulator, 6)
     project.faults({"path": ".*", "method": "*", "latency_ms": 150})
-    up = subprocess.Popen(
-        project.pulumi.command("up", "--yes", "--skip-preview"),
-        cwd=project.root,
-        env=project.pulumi.env,
+    up = project.pulumi.start(
+        "up",
+        "--yes",
+        "--skip-preview",
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -155,9 +159,7 @@ def test_kill_9_mid_up_then_documented_recovery_converges(tmp_path: Path, emulat
 def test_secrets_never_appear_in_state_logs_outputs_or_emulator_logs(
     tmp_path: Path, emulator
 ) -> None:
-    project = Project(tmp_path / "project", emulator)
-    specs = generated_customers(2)
-    project.add_customers(specs)
+    project, specs = project_with_customers(tmp_path, emulator, 2)
     secrets = [TOKEN] + [edr_key(s["client_id"], w) for s in specs for w in ("account", "org")]
     verbose = ("-v=9", "--logtostderr")
     outputs: list[str] = []
@@ -376,17 +378,10 @@ def test_organization_deleted_out_of_band_is_recreated_or_flagged_for_adoption(
 def test_a_second_up_at_the_same_time_refuses_with_the_lock_message(
     tmp_path: Path, emulator
 ) -> None:
-    project = Project(tmp_path / "project", emulator)
-    specs = generated_customers(3)
-    project.add_customers(specs)
+    project, specs = project_with_customers(tmp_path, emulator, 3)
     project.faults({"path": ".*", "method": "*", "latency_ms": 100})
-    first = subprocess.Popen(
-        project.pulumi.command("up", "--yes", "--skip-preview"),
-        cwd=project.root,
-        env=project.pulumi.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    first = project.pulumi.start(
+        "up", "--yes", "--skip-preview", stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     deadline = time.monotonic() + 60
     while not project.requests():
