@@ -19,6 +19,7 @@ Usage: .venv/bin/python bench/run.py [--sizes 10,50,200] [--scale 10] [--skip-re
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -512,25 +513,22 @@ def main() -> int:
         say("\n== emulator requests per second ==")
         emulator_rps(figures)
         manifest = None
+        run_onboarding = functools.partial(
+            onboarding_run, figures, scale=args.scale, latency_ms=args.latency_ms
+        )
         for size in sizes:
-            outcome = onboarding_run(
-                figures,
+            outcome = run_onboarding(
                 work / f"api-{size}",
                 size,
                 admin_mode="api",
-                scale=args.scale,
-                latency_ms=args.latency_ms,
                 engine_sizes=True,
                 keep_export=size == largest,
             )
             manifest = outcome.get("manifest", manifest)
-        onboarding_run(
-            figures,
+        run_onboarding(
             work / f"runbook-{runbook_size}",
             runbook_size,
             admin_mode="runbook",
-            scale=args.scale,
-            latency_ms=args.latency_ms,
             engine_sizes=False,
             keep_export=False,
         )
