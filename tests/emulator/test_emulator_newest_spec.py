@@ -72,6 +72,14 @@ def sla(admin: httpx.Client, name: str = "Defense", response: int = 60) -> dict[
     return reply.json()["sla"]
 
 
+def contract_for_all(
+    api: httpx.Client, customer_id: int, sla_id: int, name: str, **extra: object
+) -> httpx.Response:
+    """POST /contracts: a contract on `sla_id` for all the customer's tickets (apply_to_all)."""
+    body = {"customer_id": customer_id, "name": name, "sla_id": sla_id, "apply_to_all": True}
+    return api.post("/contracts", json={**body, **extra})
+
+
 def root_folder(api: httpx.Client, customer_id: int) -> dict[str, Any]:
     reply = api.get("/policy_folders", params={"customer_id": customer_id})
     assert reply.status_code == 200, reply.text
@@ -194,16 +202,8 @@ def test_folder_pages_hold_up_to_100(api: httpx.Client) -> None:
 def test_contract_crud_in_the_spec_shape(api: httpx.Client, admin: httpx.Client) -> None:
     org = make_customer(api, "Org", "o@org.com")
     tier = sla(admin)
-    made = api.post(
-        "/contracts",
-        json={
-            "customer_id": org["id"],
-            "name": "Defense plan",
-            "sla_id": tier["id"],
-            "apply_to_all": True,
-            "start_date": "2026-01-01",
-            "status": "Active",
-        },
+    made = contract_for_all(
+        api, org["id"], tier["id"], "Defense plan", start_date="2026-01-01", status="Active"
     )
     assert made.status_code == 200, made.text
     contract = made.json()
@@ -236,15 +236,7 @@ def test_tickets_take_the_sla_of_an_apply_to_all_contract(
     org = make_customer(api, "Acme Dental", "office@acmedental.com")
     plain = make_customer(api, "Plain", "p@plain.com")
     tier = sla(admin, "Defense", response=60)
-    contract = api.post(
-        "/contracts",
-        json={
-            "customer_id": org["id"],
-            "name": "Defense",
-            "sla_id": tier["id"],
-            "apply_to_all": True,
-        },
-    ).json()
+    contract = contract_for_all(api, org["id"], tier["id"], "Defense").json()
     ticket = api.post("/tickets", json={"customer_id": org["id"], "subject": "Help"}).json()[
         "ticket"
     ]
