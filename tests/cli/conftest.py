@@ -29,7 +29,7 @@ def emu(tmp_path: Path) -> Iterator[EmulatorServer]:
 @pytest.fixture
 def project(tmp_path: Path, emu: EmulatorServer) -> Project:
     """A throwaway copy of the project whose `local` stack talks to `emu` (api mode)."""
-    return Project(tmp_path / "project", emu)
+    return Project(tmp_path / "project", emu, deliverables="scheduler")
 
 
 def seed(emu: EmulatorServer, customers: int, tickets: int, seed_value: int = 7) -> SeedReport:

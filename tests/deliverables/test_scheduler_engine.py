@@ -20,7 +20,7 @@ TOKEN = "sched-e2e-token-51c2"
 
 def test_scheduler_after_up(tmp_path: Path) -> None:
     with EmulatorServer(tmp_path / "syncro.db", TOKEN, 0, today="2027-02-15") as emu:
-        project = Project(tmp_path / "project", emu)
+        project = Project(tmp_path / "project", emu, deliverables="scheduler")
         project.add_customer("smith-law.yaml", customer_yaml(go_live="2026-12-01"))
         project.pulumi("up", "--yes", "--skip-preview", "--policy-pack", "policies")
 
