@@ -65,11 +65,12 @@ stop:
 
 demo: bootstrap
 	scripts/emulator-up
+	$(ENV) scripts/select-stack local --clear-pending && $(PY) scripts/demo_tenant.py --emulator "$$EMULATOR_URL"
 	@echo "demo: pulumi up on stack local (three sample customers; a few seconds)"
-	$(ENV) scripts/select-stack local --clear-pending && pulumi up --yes --skip-preview --stack local $(POLICY) $(QUIET) --non-interactive
+	$(ENV) pulumi up --yes --skip-preview --stack local $(POLICY) $(QUIET) --non-interactive
 	$(ENV) pulumi stack output --json --stack local > "$$EMULATOR_DIR/outputs.json"
 	@echo "demo: end-to-end check: a test email from every customer domain"
-	$(ENV) $(PY) scripts/verify_onboarding.py --outputs "$$EMULATOR_DIR/outputs.json" --emulator "$$EMULATOR_URL"
+	$(ENV) SYNCRO_API_TOKEN="$$(pulumi config get syncro:apiToken --stack local)" $(PY) scripts/verify_onboarding.py --outputs "$$EMULATOR_DIR/outputs.json" --emulator "$$EMULATOR_URL"
 
 preview: bootstrap
 	$(ENV) $(SELECT) && pulumi preview --stack $(STACK) $(POLICY) $(QUIET) --non-interactive --diff

@@ -22,9 +22,14 @@ import json
 import os
 import sys
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from resources.deliverables import Schedule, schedules_from_outputs  # noqa: E402
 
 CHECK_SENDER = "onboarding-check"
 
@@ -90,6 +95,72 @@ def verify(outputs: dict, emulator: str, mailbox: str) -> list[dict]:
     return rows
 
 
+def _first(got: httpx.Response, plural: str) -> list[dict]:
+    got.raise_for_status()
+    body = got.json()
+    return body.get(plural, []) if isinstance(body, dict) else body
+
+
+def _next_occurrence(schedules: tuple[Schedule, ...], today: date) -> tuple[str, date, date]:
+    """The deliverable whose next ticket opens first: (subject, opens on, due)."""
+    upcoming = []
+    for schedule in schedules:
+        n = 1
+        while schedule.due(n) < today:
+            n += 1
+        occurrence = schedule.occurrence(n)
+        upcoming.append((occurrence.due - timedelta(days=schedule.lead_days), occurrence))
+    opens, occurrence = min(upcoming, key=lambda pair: (pair[0], pair[1].subject))
+    return occurrence.subject, opens, occurrence.due
+
+
+def summary(outputs: dict, api_url: str, token: str, today: date) -> list[dict]:
+    """What Syncro's public API shows of the objects issue 13 made per customer."""
+    rows = []
+    headers = {"Authorization": f"Bearer {token}"}
+    plans = {c.client_id: c for c in schedules_from_outputs(outputs["customers"])}
+    with httpx.Client(base_url=api_url, headers=headers, timeout=30) as api:
+        for client_id, customer in sorted(outputs["customers"].items()):
+            if customer.get("removed"):
+                continue
+            org = customer["organization_id"]
+            folders = _first(
+                api.get("/policy_folders", params={"customer_id": org}), "policy_folders"
+            )
+            root = next((f for f in folders if f.get("parent_id") is None), {})
+            contracts = [  # the filter is applied here too: the spec does not promise it
+                c
+                for c in _first(api.get("/contracts", params={"customer_id": org}), "contracts")
+                if c.get("customer_id") == org
+            ]
+            contacts = _first(api.get("/contacts", params={"customer_id": org}), "contacts")
+            tickets = _first(api.get("/tickets", params={"customer_id": org}), "tickets")
+            subject, opens, due = _next_occurrence(plans[client_id].schedules, today)
+            opened = next((t for t in tickets if t.get("subject") == subject), None)
+            main = customer.get("main_contact")
+            rows.append(
+                {
+                    "client_id": client_id,
+                    "policy folder": f"{root.get('id')} policy {root.get('effective_policy_id')}",
+                    "contract / SLA": ", ".join(
+                        f"{c.get('name')} (sla {c.get('sla_id')})" for c in contracts
+                    )
+                    or "none",
+                    "main contact": next(
+                        (f"{c['id']} {c['email']}" for c in contacts if c.get("email") == main),
+                        "none",
+                    ),
+                    "first deliverable": f"{subject}: "
+                    + (
+                        f"ticket {opened['number']} open"
+                        if opened
+                        else f"opens {opens.isoformat()} (lead time before {due.isoformat()})"
+                    ),
+                }
+            )
+    return rows
+
+
 def table(rows: list[dict]) -> str:
     headers = list(rows[0]) if rows else ["result"]
     widths = {h: max(len(h), *(len(str(r[h])) for r in rows)) for h in headers}
@@ -108,6 +179,11 @@ def main() -> int:
     parser.add_argument("--mailbox", default="help@cybersuite.tech")
     args = parser.parse_args()
     outputs = json.loads(args.outputs.read_text())
+    token = os.environ.get("SYNCRO_API_TOKEN")
+    if token:  # the objects made through the public API, read back through it
+        with httpx.Client(base_url=args.emulator, timeout=30) as http:
+            today = date.fromisoformat(http.get("/_emulator/clock").json()["now"])
+        print(table(summary(outputs, f"{args.emulator}/api/v1", token, today)) + "\n")
     rows = verify(outputs, args.emulator, args.mailbox)
     print(table(rows))
     failed = [r for r in rows if r["result"] != "OK"]
