@@ -51,4 +51,5 @@ runbook_stack.export(
     customers,
     onboarding,
     confirmed,
+    deliverables_mode=settings.deliverables_mode,
 )

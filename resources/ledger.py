@@ -112,8 +112,12 @@ def ui_items(
     platform: PlatformPlan,
     customers: Sequence[CustomerPlan],
     org_ids: Mapping[str, Any] | None = None,
+    *,
+    native_recurring: bool = True,
 ) -> list[UiItem]:
-    """Every UI-only object the plans ask for, in the SOP's order."""
+    """Every UI-only object the plans ask for, in the SOP's order. `native_recurring`:
+    deliverables are Syncro's own recurring tickets (`syncro:deliverables: syncro`), which
+    a person types; with the scheduler (the default) they go through the public API."""
     org_ids = org_ids or {}
     items: list[UiItem] = []
     for f in platform.custom_fields:
@@ -194,7 +198,7 @@ def ui_items(
                 resource,
             )
         )
-    for plan in sorted(customers, key=lambda p: p.client_id):
+    for plan in sorted(customers, key=lambda p: p.client_id) if native_recurring else ():
         org_id = org_ids.get(plan.client_id)
         for d in plan.deliverables:
             opens = d.first_due - timedelta(days=d.lead_days)

@@ -91,9 +91,12 @@ def outputs(
     *,
     dry_run: bool,
     track_removals: bool,
+    native_recurring: bool = True,
 ) -> RunbookOutputs:
     """The stack outputs from resolved statuses: contract 4's status and evidence keys."""
-    wanted = ui_items(platform_plan, plans, report.organization_ids)
+    wanted = ui_items(
+        platform_plan, plans, report.organization_ids, native_recurring=native_recurring
+    )
     books = reconcile(wanted, previous if track_removals else None, confirmed)
     customers = {cid: dict(summary) for cid, summary in report.customers.items()}
     for plan in plans:  # the kickoff check mails from the main contact too
@@ -152,8 +155,10 @@ def export(
     customers: Mapping[str, CustomerOnboarding],
     report: pulumi.Output[OnboardingReport],
     confirmed: Mapping[tuple[str, str], Confirmation],
+    deliverables_mode: str = "syncro",
 ) -> None:
     """Wire the runbook outputs (and, in runbook mode, the files and kept removals)."""
+    native_recurring = deliverables_mode == "syncro"
     del platform  # statuses come through `report`
     dry_run = pulumi.runtime.is_dry_run()
     runbook_mode = admin_mode == "runbook"
@@ -161,7 +166,7 @@ def export(
         previous_ledger() if runbook_mode else pulumi.Output.from_input(None)
     )
     if runbook_mode:
-        wanted_now = ui_items(platform_plan, plans)
+        wanted_now = ui_items(platform_plan, plans, native_recurring=native_recurring)
         previous.apply(lambda led: keep_removed(reconcile(wanted_now, led, confirmed), customers))
         if dry_run:  # new customers' ids are unknown in preview: the steps need none
             previous.apply(lambda led: _write_preview(root, stack, wanted_now, led, confirmed))
@@ -183,6 +188,7 @@ def export(
             confirmed,
             dry_run=dry_run,
             track_removals=runbook_mode,
+            native_recurring=native_recurring,
         )
         if runbook_mode:
             write_files(root, stack, result, dry_run=dry_run)

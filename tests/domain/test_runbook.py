@@ -305,3 +305,16 @@ def test_make_runbook_reads_statuses_from_the_state_not_the_last_up(platform, pl
     text, count = from_state({"deployment": {"resources": [stack, rule]}}, "prod", {})
     assert "(status: `verified`; lead 9 from x@smithlaw.com" in text
     assert count == len(books.items) - 1
+
+
+def test_with_the_scheduler_no_recurring_ticket_is_asked_of_a_person(platform, plans) -> None:
+    """`syncro:deliverables: scheduler` (the default) opens deliverables through the public
+    API: a runbook that also asked for Syncro's native recurring tickets would open every
+    deliverable twice. Per new customer only its email rules remain for a person."""
+    native = {item.section for item in ui_items(platform, plans, {})}
+    scheduled = ui_items(platform, plans, {}, native_recurring=False)
+    assert "recurring" in native
+    assert "recurring" not in {item.section for item in scheduled}
+    per_customer = [item for item in scheduled if item.key.startswith(("rule:", "deliverable:"))]
+    domains = sum(len(plan.email_rules) for plan in plans)
+    assert len(per_customer) == domains
