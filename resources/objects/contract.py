@@ -23,11 +23,13 @@ CONTRACT = ObjectType(
     name="Contract",
     inputs=(
         Input("client_id", managed=False, required=True),
-        Input("tier", managed=False, required=True),
+        # tier, sla_name, sla_terms: read by the policy pack, diffed so that its stack
+        # policies judge the new values, not the state's (issue 14.1).
+        Input("tier", written=False, required=True),
         Input("name", required=True),
-        Input("sla_name", managed=False),
+        Input("sla_name", written=False),
         Input("sla_id"),  # int from syncro:tierSlas.<Tier>, or None
-        Input("sla_terms", managed=False),
+        Input("sla_terms", written=False),
         Input("start_date", required=True),
         Input("customer_id"),
     ),

@@ -22,8 +22,10 @@ POLICY_ASSIGNMENT = ObjectType(
     name="PolicyAssignment",
     inputs=(
         Input("client_id", managed=False, required=True),
-        Input("tier", managed=False, required=True),
-        Input("policy_kind", managed=False),
+        # Read by the policy pack only, yet diffed: a stack policy judges the outputs in
+        # state, so an unchanged resource would be judged by its old tier (issue 14.1).
+        Input("tier", written=False, required=True),
+        Input("policy_kind", written=False),
         Input("partial_policy_id"),  # int from syncro:tierPolicies.<Tier>, or None
         Input("customer_id"),
     ),

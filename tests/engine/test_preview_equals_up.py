@@ -24,7 +24,9 @@ def emulator(tmp_path: Path):
 
 
 def counts(summary: dict) -> dict[str, int]:
-    return {op: n for op, n in summary.items() if op != "same" and n}
+    # "read" is the runbook ledger's StackReference to this stack's previous outputs
+    # (resources/runbook_stack.py): a read, never a change to Syncro or to the state.
+    return {op: n for op, n in summary.items() if op not in ("same", "read") and n}
 
 
 def preview_then_up(project: Project) -> tuple[dict[str, int], dict[str, int]]:
