@@ -39,6 +39,7 @@ from typing import Any
 # Run as a script (bench/): the repository root makes `bench.common` and the project importable.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import public_api_figures  # noqa: E402
 from bench.common import (  # noqa: E402
     BENCH,
     CLIENT_BUDGET,
@@ -465,6 +466,17 @@ def machine() -> dict[str, Any]:
     }
 
 
+def public_api_only(out: Path) -> int:
+    figures = Figures()
+    public_api_figures.runbook_steps_per_customer(figures)
+    public_api_figures.scheduler_figures(figures)
+    result = {"figures": figures.figures, "machine": machine(), "details": figures.details}
+    result["date"] = datetime.now(UTC).isoformat(timespec="seconds")
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    say(f"bench: {len(figures.figures)} figures written to {out.name}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -488,7 +500,14 @@ def main() -> int:
         action="store_true",
         help="PULUMI_SKIP_CHECKPOINTS=true for every CLI call (an experiment, not the default)",
     )
+    parser.add_argument(
+        "--only-public-api",
+        action="store_true",
+        help="only issue 13's figures (runbook steps, deliverable scheduler), about 1 minute",
+    )
     args = parser.parse_args()
+    if args.only_public_api:
+        return public_api_only(args.out or BENCH / "results-quick.json")
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     if not sizes or min(sizes) < 2:
         parser.error("--sizes needs sizes of at least 2 (customer 1 creates the platform)")
@@ -537,6 +556,9 @@ def main() -> int:
         if not args.skip_real_limit:
             real_limit_run(figures, work / "real-limit", args.latency_ms)
         make_test_times(figures)
+        say("\n== what the public API does: runbook steps, deliverable scheduler ==")
+        public_api_figures.runbook_steps_per_customer(figures)
+        public_api_figures.scheduler_figures(figures)
     finally:
         if args.keep:
             say(f"bench: kept {work}")
