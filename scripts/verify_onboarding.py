@@ -101,6 +101,15 @@ def _first(got: httpx.Response, plural: str) -> list[dict]:
     return body.get(plural, []) if isinstance(body, dict) else body
 
 
+def _one(api: httpx.Client, path: str, object_id: object) -> dict | None:
+    """One object by id (contracts and contacts answer flat objects), None when unset."""
+    if not isinstance(object_id, int | float):
+        return None
+    got = api.get(f"{path}/{int(object_id)}")
+    got.raise_for_status()
+    return got.json()
+
+
 def _next_occurrence(schedules: tuple[Schedule, ...], today: date) -> tuple[str, date, date]:
     """The deliverable whose next ticket opens first: (subject, opens on, due)."""
     upcoming = []
@@ -128,12 +137,10 @@ def summary(outputs: dict, api_url: str, token: str, today: date) -> list[dict]:
                 api.get("/policy_folders", params={"customer_id": org}), "policy_folders"
             )
             root = next((f for f in folders if f.get("parent_id") is None), {})
-            contracts = [  # the filter is applied here too: the spec does not promise it
-                c
-                for c in _first(api.get("/contracts", params={"customer_id": org}), "contracts")
-                if c.get("customer_id") == org
-            ]
-            contacts = _first(api.get("/contacts", params={"customer_id": org}), "contacts")
+            # By the ids the stack exported: GET /contracts takes no customer filter in
+            # Syncro's spec, so a list would read every customer's contracts.
+            contract = _one(api, "/contracts", customer.get("contract_id"))
+            contact = _one(api, "/contacts", customer.get("contact_id"))
             tickets = _first(api.get("/tickets", params={"customer_id": org}), "tickets")
             subject, opens, due = _next_occurrence(plans[client_id].schedules, today)
             opened = next((t for t in tickets if t.get("subject") == subject), None)
@@ -142,13 +149,15 @@ def summary(outputs: dict, api_url: str, token: str, today: date) -> list[dict]:
                 {
                     "client_id": client_id,
                     "policy folder": f"{root.get('id')} policy {root.get('effective_policy_id')}",
-                    "contract / SLA": ", ".join(
-                        f"{c.get('name')} (sla {c.get('sla_id')})" for c in contracts
-                    )
-                    or "none",
-                    "main contact": next(
-                        (f"{c['id']} {c['email']}" for c in contacts if c.get("email") == main),
-                        "none",
+                    "contract / SLA": (
+                        f"{contract.get('name')} (sla {contract.get('sla_id')})"
+                        if contract and contract.get("customer_id") == org
+                        else "none"
+                    ),
+                    "main contact": (
+                        f"{contact['id']} {contact['email']}"
+                        if contact and contact.get("email") == main
+                        else "none"
                     ),
                     "first deliverable": f"{subject}: "
                     + (
