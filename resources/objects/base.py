@@ -56,9 +56,10 @@ class Input:
     name: str
     managed: bool = True
     """Diff compares it (unmanaged inputs are carried for the policy pack, never diffed)."""
-    written: bool = True
-    """Syncro stores it. A managed input that is not written (what only the policy pack
-    reads) still updates the state, so the pack's stack policies judge the new value."""
+    judged: bool = False
+    """Read by the policy pack, never stored by Syncro: diffed (a change updates the state,
+    so the pack's stack policies judge the new value, not the state's: issue 14.1), never
+    sent in a request body."""
     replace: bool = False
     """A change means a different Syncro object."""
     secret: bool = False
@@ -70,6 +71,12 @@ class Input:
     optional: bool = False
     """May be left out of a registration (then `default`)."""
 
+
+CLIENT_ID = Input("client_id", managed=False, required=True)
+"""The customer's CS Client ID: names the object in the policy pack and the runbook."""
+
+CUSTOMER_ID = Input("customer_id")
+"""The Organization's syncro_id: unknown at preview on first create."""
 
 ADMIN_MODE = Input("admin_mode", required=True)
 """Every object Syncro keeps in its web UI only carries the stack's admin mode."""
@@ -109,7 +116,8 @@ class ObjectType:
 
     @property
     def written(self) -> tuple[str, ...]:
-        return tuple(i.name for i in self.inputs if i.managed and i.written)
+        """What Syncro stores: managed inputs the policy pack alone does not judge."""
+        return tuple(i.name for i in self.inputs if i.managed and not i.judged)
 
     @property
     def replace_on(self) -> tuple[str, ...]:
@@ -144,6 +152,35 @@ class ObjectType:
         if missing or unknown:
             raise TypeError(f"{self.name}: missing inputs {missing}, unknown inputs {unknown}")
         return {name: _engine_value(found[name]) for name in self.input_names}
+
+
+def customer_object(
+    name: str,
+    status_prefix: str,
+    inputs: tuple[Input, ...],
+    *,
+    key: tuple[str, ...] = (),
+    ui_only: bool = False,
+    **options: Any,
+) -> ObjectType:
+    """The declaration of an object that belongs to one customer: `client_id` first, its
+    own inputs, the Organization's `customer_id`; status key `<prefix>:<CID>` plus the
+    `key` inputs' values. Public-API objects are written in both admin modes; a UI-only
+    one also carries the admin mode and the pending-removal flag."""
+    extra = (ADMIN_MODE, PENDING_REMOVAL) if ui_only else ()
+    return ObjectType(
+        name=name,
+        inputs=(CLIENT_ID, *inputs, CUSTOMER_ID, *extra),
+        public_api=not ui_only,
+        status_key=lambda p: status_key(status_prefix, p["client_id"], *(p[k] for k in key)),
+        **options,
+    )
+
+
+def optional_int(value: Any) -> int | None:
+    """An id input as an int: the engine hands numbers over as floats; None (runbook mode,
+    an unset stack config id) or an unknown value stays None."""
+    return int(value) if isinstance(value, int | float) else None
 
 
 def _fields_of(plan: Any) -> dict[str, Any]:

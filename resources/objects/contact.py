@@ -13,25 +13,22 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-from resources.objects.base import Input, ObjectType, resource_class, status_key
+from resources.objects.base import Input, customer_object, resource_class
 from resources.providers.base import AdminObjectProvider
 from resources.providers.ownership import check_customer_of, moved_away
 from resources.syncro import SyncroAuthError, SyncroNotFound
 from resources.syncro.models import CONTACTS, PORTAL_USERS, ContactRequest
 
-CONTACT = ObjectType(
-    name="Contact",
-    inputs=(
-        Input("client_id", managed=False, required=True),
+CONTACT = customer_object(
+    "Contact",
+    "contact",
+    (
         Input("name", required=True),
         Input("email", required=True),
         Input("portal_user", managed=False),  # always False
-        Input("customer_id"),
     ),
     outputs=("syncro_id", "status", "portal_users"),
     collection=CONTACTS,
-    public_api=True,
-    status_key=lambda p: status_key("contact", p["client_id"]),
 )
 
 

@@ -13,35 +13,25 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-from resources.objects.base import Input, ObjectType, Status, resource_class, status_key
+from resources.objects.base import Input, Status, customer_object, optional_int, resource_class
 from resources.providers.base import AdminObjectProvider
 from resources.providers.ownership import moved_away
 from resources.syncro import SyncroNotFound
 from resources.syncro.models import CONTRACTS, ContractRequest
 
-CONTRACT = ObjectType(
-    name="Contract",
-    inputs=(
-        Input("client_id", managed=False, required=True),
-        # tier, sla_name, sla_terms: read by the policy pack, diffed so that its stack
-        # policies judge the new values, not the state's (issue 14.1).
-        Input("tier", written=False, required=True),
+CONTRACT = customer_object(
+    "Contract",
+    "contract",
+    (
+        Input("tier", judged=True, required=True),
         Input("name", required=True),
-        Input("sla_name", written=False),
+        Input("sla_name", judged=True),
         Input("sla_id"),  # int from syncro:tierSlas.<Tier>, or None
-        Input("sla_terms", written=False),
+        Input("sla_terms", judged=True),
         Input("start_date", required=True),
-        Input("customer_id"),
     ),
     collection=CONTRACTS,
-    public_api=True,
-    status_key=lambda p: status_key("contract", p["client_id"]),
 )
-
-
-def _sla_id(props: Mapping[str, Any]) -> int | None:
-    value = props.get("sla_id")
-    return int(value) if isinstance(value, int | float) else None
 
 
 class ContractProvider(AdminObjectProvider):
@@ -51,7 +41,7 @@ class ContractProvider(AdminObjectProvider):
         return ContractRequest(
             customer_id=int(props["customer_id"]),
             name=props["name"],
-            sla_id=_sla_id(props),
+            sla_id=optional_int(props.get("sla_id")),
             apply_to_all=True,
             start_date=props["start_date"],
         )
@@ -70,7 +60,7 @@ class ContractProvider(AdminObjectProvider):
 
     @staticmethod
     def _status(sla_id: int | None, props: Mapping[str, Any]) -> str:
-        wanted = _sla_id(props)
+        wanted = optional_int(props.get("sla_id"))
         return (Status.APPLIED if wanted is not None and sla_id == wanted else Status.PENDING).value
 
     def owned_elsewhere(self, obj: Any, props: Mapping[str, Any]) -> str | None:
@@ -78,11 +68,11 @@ class ContractProvider(AdminObjectProvider):
 
     def api_create(self, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         id_, outs = super().api_create(props)
-        return id_, {**outs, "status": self._status(_sla_id(props), props)}
+        return id_, {**outs, "status": self._status(optional_int(props.get("sla_id")), props)}
 
     def api_update(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any]:
         outs = super().api_update(id_, props)
-        return {**outs, "status": self._status(_sla_id(props), props)}
+        return {**outs, "status": self._status(optional_int(props.get("sla_id")), props)}
 
     def api_read(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
         with contextlib.suppress(SyncroNotFound):

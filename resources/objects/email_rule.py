@@ -6,23 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from resources.evidence import ContactSeen, Evidence, LeadSeen, rule_evidence, sender_matches
-from resources.objects.base import (
-    ADMIN_MODE,
-    PENDING_REMOVAL,
-    Input,
-    ObjectType,
-    Status,
-    resource_class,
-    status_key,
-)
+from resources.objects.base import Input, Status, customer_object, optional_int, resource_class
 from resources.providers.base import AdminObjectProvider
 from resources.providers.ownership import moved_away, same_identity
 from resources.syncro.models import EMAIL_RULES, EmailRuleRequest
 
-EMAIL_RULE = ObjectType(
-    name="EmailRule",
-    inputs=(
-        Input("client_id", managed=False, required=True),
+EMAIL_RULE = customer_object(
+    "EmailRule",
+    "rule",
+    (
         Input("domain", managed=False, required=True),
         Input("sender", replace=True, required=True),
         Input("subject_filter"),
@@ -31,21 +23,13 @@ EMAIL_RULE = ObjectType(
         Input("mailbox", required=True),
         # The SupportMailbox's syncro_id: unknown at first preview, None in runbook mode.
         Input("mailbox_id", managed=False),
-        # The Organization's syncro_id: unknown at preview on first create.
-        Input("customer_id"),
-        ADMIN_MODE,
-        PENDING_REMOVAL,
     ),
+    key=("domain",),
+    ui_only=True,
     outputs=("syncro_id", "status", "evidence"),
     collection=EMAIL_RULES,
     runbook_key=lambda p: str(p["sender"]),
-    status_key=lambda p: status_key("rule", p["client_id"], p["domain"]),
 )
-
-
-def _id_or_none(value: Any) -> int | None:
-    # Numbers come back from the engine as floats; None in runbook mode.
-    return int(value) if isinstance(value, int | float) else None
 
 
 class EmailRuleProvider(AdminObjectProvider):
@@ -56,7 +40,7 @@ class EmailRuleProvider(AdminObjectProvider):
             sender=props["sender"],
             subject_filter=props.get("subject_filter"),
             customer_id=int(props["customer_id"]),
-            mailbox_id=_id_or_none(props.get("mailbox_id")),
+            mailbox_id=optional_int(props.get("mailbox_id")),
             auto_create_contact=bool(props["auto_create_contact"]),
             position=int(props["position"]),
         )

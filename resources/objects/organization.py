@@ -17,21 +17,18 @@ from resources.syncro.models import CUSTOMERS, Customer, CustomerRequest
 
 ORGANIZATION = ObjectType(
     name="Organization",
-    # What Syncro stores is written. `tier`, `domains` and `sla_terms` are inputs for
-    # the policy pack; Syncro sees them only through `fields`, so a change to them
-    # alone (say, a second domain removed) is no reason to write the organization. It
-    # is a reason to update the state, though: the pack's stack policies judge
-    # outputs, and an "unchanged" organization would be judged on its old domains
-    # (issue 14.1).
+    # `tier`, `domains` and `sla_terms` are judged: Syncro sees them only through
+    # `fields`, so a change to them alone (say, a second domain removed) updates the
+    # state for the policy pack without writing the organization.
     inputs=(
         Input("client_id", managed=False, replace=True, required=True),
         Input("business_name", required=True),
         Input("email", required=True),
         Input("contact_name"),
-        Input("tier", written=False),
-        Input("domains", written=False),
+        Input("tier", judged=True),
+        Input("domains", judged=True),
         Input("fields", required=True),
-        Input("sla_terms", written=False),
+        Input("sla_terms", judged=True),
         Input("edr_keys", secret=True),
         Input("notes"),
         Input("adopt", managed=False),

@@ -12,37 +12,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from resources.objects.base import Input, ObjectType, Status, resource_class, status_key
+from resources.objects.base import Input, Status, customer_object, optional_int, resource_class
 from resources.providers.base import AdminObjectProvider
 from resources.providers.ownership import check_customer_of
 from resources.syncro import SyncroNotFound
 from resources.syncro.models import POLICY_FOLDERS, PolicyFolder, PolicyFolderRequest
 
-POLICY_ASSIGNMENT = ObjectType(
-    name="PolicyAssignment",
-    inputs=(
-        Input("client_id", managed=False, required=True),
-        # Read by the policy pack only, yet diffed: a stack policy judges the outputs in
-        # state, so an unchanged resource would be judged by its old tier (issue 14.1).
-        Input("tier", written=False, required=True),
-        Input("policy_kind", written=False),
+POLICY_ASSIGNMENT = customer_object(
+    "PolicyAssignment",
+    "policy",
+    (
+        Input("tier", judged=True, required=True),
+        Input("policy_kind", judged=True),
         Input("partial_policy_id"),  # int from syncro:tierPolicies.<Tier>, or None
-        Input("customer_id"),
     ),
     outputs=("syncro_id", "effective_policy_id", "status"),
     collection=POLICY_FOLDERS,
-    public_api=True,
-    status_key=lambda p: status_key("policy", p["client_id"]),
 )
 
 
 class RootMissing(ValueError):
     """Syncro shows no root policy folder for the organization."""
-
-
-def _policy_id(props: Mapping[str, Any]) -> int | None:
-    value = props.get("partial_policy_id")
-    return int(value) if isinstance(value, int | float) else None
 
 
 class PolicyAssignmentProvider(AdminObjectProvider):
@@ -62,7 +52,7 @@ class PolicyAssignmentProvider(AdminObjectProvider):
         return root
 
     def _outs(self, folder: PolicyFolder, props: Mapping[str, Any]) -> dict[str, Any]:
-        wanted = _policy_id(props)
+        wanted = optional_int(props.get("partial_policy_id"))
         seen = wanted is not None and folder.effective_policy_id == wanted
         return {
             "syncro_id": folder.id,
@@ -75,14 +65,13 @@ class PolicyAssignmentProvider(AdminObjectProvider):
     def _assign(self, props: Mapping[str, Any]) -> dict[str, Any]:
         check_customer_of(self.session, props, "this policy folder")
         root = self._root(props)
-        if _policy_id(props) is None and root.partial_policy_id is None:
+        wanted = optional_int(props.get("partial_policy_id"))
+        if wanted is None and root.partial_policy_id is None:
             return self._outs(root, props)  # nothing to assign yet; nothing written
         answer = self.client.update_of(
             POLICY_FOLDERS,
             root.id,
-            PolicyFolderRequest(
-                name=root.name or str(props["client_id"]), partial_policy_id=_policy_id(props)
-            ),
+            PolicyFolderRequest(name=root.name or props["client_id"], partial_policy_id=wanted),
         )
         self.session.of_customer(POLICY_FOLDERS, int(props["customer_id"])).remember(answer)
         return self._outs(answer, props)

@@ -19,24 +19,16 @@ from typing import Any
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from resources.deliverables import Schedule, current, due_now
-from resources.objects.base import (
-    ADMIN_MODE,
-    PENDING_REMOVAL,
-    Input,
-    ObjectType,
-    Status,
-    resource_class,
-    status_key,
-)
+from resources.objects.base import Input, Status, customer_object, resource_class
 from resources.providers.base import AdminObjectProvider
 from resources.providers.ownership import check_customer_of, same_identity
 from resources.scheduler import ensure_open
 from resources.syncro.models import RECURRING_TICKETS, RecurringTicketRequest
 
-RECURRING_TICKET = ObjectType(
-    name="RecurringTicket",
-    inputs=(
-        Input("client_id", managed=False, required=True),
+RECURRING_TICKET = customer_object(
+    "RecurringTicket",
+    "deliverable",
+    (
         Input("deliverable", managed=False, replace=True, required=True),
         Input("subject", required=True),
         Input("problem_type"),
@@ -44,16 +36,14 @@ RECURRING_TICKET = ObjectType(
         Input("first_due", required=True),
         Input("lead_days"),
         Input("assignee", required=True),
-        Input("customer_id"),  # unknown at preview on first create
         Input("opened_by", replace=True),  # "scheduler" | "syncro": different objects
-        ADMIN_MODE,
-        PENDING_REMOVAL,
     ),
+    key=("deliverable",),
+    ui_only=True,
     # next_due moves every time the schedule fires: an output, never drift.
     outputs=("syncro_id", "status", "next_due"),
     collection=RECURRING_TICKETS,
     runbook_key=lambda p: str(p["subject"]),
-    status_key=lambda p: status_key("deliverable", p["client_id"], p["deliverable"]),
 )
 
 
