@@ -105,6 +105,8 @@ class ObjectType:
     """The key of this object's status in the stack outputs and the runbook."""
     deletes_remote: bool = True
     """False for shared settings that must outlive the stack (mailbox, definitions)."""
+    doc: str = ""
+    """What the object is, in a line: the Resource class's docstring."""
 
     @property
     def input_names(self) -> tuple[str, ...]:
@@ -177,6 +179,25 @@ def customer_object(
     )
 
 
+def account_object(
+    name: str,
+    status_prefix: str,
+    inputs: tuple[Input, ...],
+    *,
+    key: tuple[str, ...] = (),
+    **options: Any,
+) -> ObjectType:
+    """The declaration of a setting of the whole Syncro account, kept in its web UI only
+    (written in api mode, recorded for the runbook otherwise): its inputs and the admin
+    mode; status key `<prefix>` plus the `key` inputs' values."""
+    return ObjectType(
+        name=name,
+        inputs=(*inputs, ADMIN_MODE),
+        status_key=lambda p: status_key(status_prefix, *(p[k] for k in key)),
+        **options,
+    )
+
+
 def optional_int(value: Any) -> int | None:
     """An id input as an int: the engine hands numbers over as floats; None (runbook mode,
     an unset stack config id) or an unknown value stays None."""
@@ -228,13 +249,13 @@ class SyncroResource(Resource):
 
 
 def resource_class(
-    declaration: ObjectType, provider_class: type[ResourceProvider], doc: str
+    declaration: ObjectType, provider_class: type[ResourceProvider]
 ) -> type[SyncroResource]:
     """The Resource wrapper for a type: `pulumi-python:dynamic/syncro:<name>`."""
     namespace = {
         "declaration": declaration,
         "provider_class": provider_class,
-        "__doc__": doc,
+        "__doc__": declaration.doc,
         "__module__": provider_class.__module__,
     }
     return types.new_class(

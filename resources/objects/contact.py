@@ -29,11 +29,13 @@ CONTACT = customer_object(
     ),
     outputs=("syncro_id", "status", "portal_users"),
     collection=CONTACTS,
+    doc="The main contact: an End User of the organization, no portal login.",
 )
 
 
 class ContactProvider(AdminObjectProvider):
     declaration = CONTACT
+    echoed = ("name", "email", "customer_id")
 
     def _contacts(self, props: Mapping[str, Any]):  # noqa: ANN202 - a Cache of Contact
         """This customer's contacts only (`GET /contacts?customer_id=`)."""
@@ -46,9 +48,6 @@ class ContactProvider(AdminObjectProvider):
 
     def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
         return str(obj.email or "").lower() == str(props["email"]).lower()
-
-    def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
-        return {"name": obj.name, "email": obj.email, "customer_id": obj.customer_id}
 
     def portal_users(self, props: Mapping[str, Any]) -> str:
         """What GET /portal_users says of this customer, in words."""
@@ -110,6 +109,4 @@ class ContactProvider(AdminObjectProvider):
             self.client.delete_of(CONTACTS, int(id_))
 
 
-Contact = resource_class(
-    CONTACT, ContactProvider, "The main contact: an End User of the organization, no portal login."
-)
+Contact = resource_class(CONTACT, ContactProvider)

@@ -31,11 +31,14 @@ CONTRACT = customer_object(
         Input("start_date", required=True),
     ),
     collection=CONTRACTS,
+    doc="The customer's contract: the tier's SLA on all its tickets.",
 )
 
 
 class ContractProvider(AdminObjectProvider):
     declaration = CONTRACT
+    identified_by = ("customer_id", "name")
+    echoed = ("name", "sla_id", "start_date", "customer_id")
 
     def body(self, props: Mapping[str, Any]) -> ContractRequest:
         return ContractRequest(
@@ -46,17 +49,8 @@ class ContractProvider(AdminObjectProvider):
             start_date=props["start_date"],
         )
 
-    def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
-        return obj.customer_id == props.get("customer_id") and obj.name == props["name"]
-
     def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "name": obj.name,
-            "sla_id": obj.sla_id,
-            "start_date": obj.start_date,
-            "customer_id": obj.customer_id,
-            "status": self._status(obj.sla_id, props),
-        }
+        return {**super().observed(obj, props), "status": self._status(obj.sla_id, props)}
 
     @staticmethod
     def _status(sla_id: int | None, props: Mapping[str, Any]) -> str:
@@ -80,6 +74,4 @@ class ContractProvider(AdminObjectProvider):
         return None
 
 
-Contract = resource_class(
-    CONTRACT, ContractProvider, "The customer's contract: the tier's SLA on all its tickets."
-)
+Contract = resource_class(CONTRACT, ContractProvider)

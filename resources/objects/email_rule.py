@@ -29,11 +29,13 @@ EMAIL_RULE = customer_object(
     outputs=("syncro_id", "status", "evidence"),
     collection=EMAIL_RULES,
     runbook_key=lambda p: str(p["sender"]),
+    doc="Mail from `@domain` opens a ticket against the customer, creating the contact.",
 )
 
 
 class EmailRuleProvider(AdminObjectProvider):
     declaration = EMAIL_RULE
+    echoed = ("subject_filter", "position", "auto_create_contact", "customer_id")
 
     def body(self, props: Mapping[str, Any]) -> EmailRuleRequest:
         return EmailRuleRequest(
@@ -54,13 +56,8 @@ class EmailRuleProvider(AdminObjectProvider):
         )
 
     def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "sender": same_identity(props.get("sender"), obj.sender),
-            "subject_filter": obj.subject_filter,
-            "position": obj.position,
-            "auto_create_contact": obj.auto_create_contact,
-            "customer_id": obj.customer_id,
-        }
+        sender = same_identity(props.get("sender"), obj.sender)
+        return {**super().observed(obj, props), "sender": sender}
 
     def _evidence(self, props: Mapping[str, Any]) -> Evidence | None:
         """A lead only this rule can have won (resources/evidence.py), or None."""
@@ -99,8 +96,4 @@ class EmailRuleProvider(AdminObjectProvider):
         return found.text() if found else None
 
 
-EmailRule = resource_class(
-    EMAIL_RULE,
-    EmailRuleProvider,
-    "Mail from `@domain` opens a ticket against the customer, creating the contact.",
-)
+EmailRule = resource_class(EMAIL_RULE, EmailRuleProvider)

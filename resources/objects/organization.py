@@ -38,6 +38,7 @@ ORGANIZATION = ObjectType(
     collection=CUSTOMERS,
     public_api=True,
     status_key=lambda p: status_key("organization"),
+    doc="A Syncro customer with the MSP's standard custom fields; EDR keys stay secret.",
 )
 
 
@@ -218,8 +219,4 @@ class OrganizationProvider(SyncroProvider):
             )
 
 
-Organization = resource_class(
-    ORGANIZATION,
-    OrganizationProvider,
-    "A Syncro customer with the MSP's standard custom fields; EDR keys stay secret.",
-)
+Organization = resource_class(ORGANIZATION, OrganizationProvider)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from resources.objects.base import ADMIN_MODE, Input, ObjectType, Status, resource_class, status_key
+from resources.objects.base import Input, Status, account_object, resource_class
 from resources.providers.base import AdminObjectProvider
 from resources.syncro.models import (
     CUSTOMER_FIELDS,
@@ -24,25 +24,27 @@ from resources.syncro.models import (
 
 # --- custom field definitions -----------------------------------------------------------
 
-CUSTOM_FIELD_DEFINITION = ObjectType(
-    name="CustomFieldDefinition",
-    inputs=(
+CUSTOM_FIELD_DEFINITION = account_object(
+    "CustomFieldDefinition",
+    "field",
+    (
         Input("name", replace=True, required=True),
         Input("field_type", required=True),
         Input("answers"),
-        ADMIN_MODE,
     ),
+    key=("name",),
     collection=CUSTOMER_FIELDS,
     runbook_key=lambda p: str(p["name"]),
-    status_key=lambda p: status_key("field", p["name"]),
     # A definition is shared by every customer and deleting it drops their values:
     # removing one is a deliberate act for a person, never a side effect of destroy.
     deletes_remote=False,
+    doc="A customer custom field definition (Admin > Customers - Customer Custom Fields).",
 )
 
 
 class CustomFieldDefinitionProvider(AdminObjectProvider):
     declaration = CUSTOM_FIELD_DEFINITION
+    identified_by = ("name",)
 
     def body(self, props: Mapping[str, Any]) -> CustomerFieldRequest:
         return CustomerFieldRequest(
@@ -50,9 +52,6 @@ class CustomFieldDefinitionProvider(AdminObjectProvider):
             field_type=props["field_type"],
             answers=list(props.get("answers") or []),
         )
-
-    def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
-        return obj.name == props["name"]
 
     def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
         return {"field_type": obj.field_type, "answers": list(obj.answers or [])}
@@ -62,33 +61,30 @@ class CustomFieldDefinitionProvider(AdminObjectProvider):
         return (Status.VERIFIED, field.id) if field is not None else (Status.PENDING, None)
 
 
-CustomFieldDefinition = resource_class(
-    CUSTOM_FIELD_DEFINITION,
-    CustomFieldDefinitionProvider,
-    "A customer custom field definition (Admin > Customers - Customer Custom Fields).",
-)
+CustomFieldDefinition = resource_class(CUSTOM_FIELD_DEFINITION, CustomFieldDefinitionProvider)
 
 # --- the support mailbox ----------------------------------------------------------------
 
-SUPPORT_MAILBOX = ObjectType(
-    name="SupportMailbox",
-    inputs=(
+SUPPORT_MAILBOX = account_object(
+    "SupportMailbox",
+    "mailbox",
+    (
         Input("address", replace=True, required=True),
         Input("active"),
         Input("auto_create", required=True),
-        ADMIN_MODE,
     ),
     collection=MAILBOXES,
     # One mailbox per stack: its placeholder id is `runbook:mailboxes:singleton`.
-    status_key=lambda p: status_key("mailbox"),
     # The mailbox exists before us and receives every customer's mail: adopt it,
     # set it safe, and leave it in place on destroy.
     deletes_remote=False,
+    doc="The inbound support mailbox (Admin > Emails/SMS).",
 )
 
 
 class SupportMailboxProvider(AdminObjectProvider):
     declaration = SUPPORT_MAILBOX
+    echoed = ("active", "auto_create")
 
     def body(self, props: Mapping[str, Any]) -> MailboxRequest:
         return MailboxRequest(
@@ -100,25 +96,21 @@ class SupportMailboxProvider(AdminObjectProvider):
     def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
         return obj.address.lower() == str(props["address"]).lower()
 
-    def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
-        return {"active": obj.active, "auto_create": obj.auto_create}
 
-
-SupportMailbox = resource_class(
-    SUPPORT_MAILBOX, SupportMailboxProvider, "The inbound support mailbox (Admin > Emails/SMS)."
-)
+SupportMailbox = resource_class(SUPPORT_MAILBOX, SupportMailboxProvider)
 
 # --- ticket preferences (one per account) -----------------------------------------------
 
 PREFERENCES_ID = "ticket-preferences"
 
-TICKET_PREFERENCES = ObjectType(
-    name="TicketPreferences",
-    inputs=(Input("create_tickets_from_leads"), Input("enable_recurring_tickets"), ADMIN_MODE),
+TICKET_PREFERENCES = account_object(
+    "TicketPreferences",
+    "preferences",
+    (Input("create_tickets_from_leads"), Input("enable_recurring_tickets")),
     outputs=("status",),
-    status_key=lambda p: status_key("preferences"),
     # Account-wide settings outlive the stack: destroy leaves them as they are.
     deletes_remote=False,
+    doc="Admin > Tickets - Preferences: the leads-to-tickets master switch, recurring tickets.",
 )
 
 
@@ -155,32 +147,31 @@ class TicketPreferencesProvider(AdminObjectProvider):
         }
 
 
-TicketPreferences = resource_class(
-    TICKET_PREFERENCES,
-    TicketPreferencesProvider,
-    "Admin > Tickets - Preferences: the leads-to-tickets master switch, recurring tickets.",
-)
+TicketPreferences = resource_class(TICKET_PREFERENCES, TicketPreferencesProvider)
 
 # --- ticket automations -----------------------------------------------------------------
 
-TICKET_AUTOMATION = ObjectType(
-    name="TicketAutomation",
-    inputs=(
+TICKET_AUTOMATION = account_object(
+    "TicketAutomation",
+    "automation",
+    (
         Input("name", replace=True, required=True),
         Input("kind", required=True),  # "acknowledgement" | "staff_alert"
         Input("subject_template"),
         Input("body_template"),
         Input("notify"),
-        ADMIN_MODE,
     ),
+    key=("kind",),
     collection=TICKET_AUTOMATIONS,
     runbook_key=lambda p: str(p["name"]),
-    status_key=lambda p: status_key("automation", p["kind"]),
+    doc="Admin > Ticket Automations: the branded acknowledgement or the staff alert.",
 )
 
 
 class TicketAutomationProvider(AdminObjectProvider):
     declaration = TICKET_AUTOMATION
+    identified_by = ("name",)
+    echoed = ("kind", "subject_template", "body_template")
 
     def body(self, props: Mapping[str, Any]) -> TicketAutomationRequest:
         return TicketAutomationRequest(
@@ -191,20 +182,8 @@ class TicketAutomationProvider(AdminObjectProvider):
             notify=list(props.get("notify") or []),
         )
 
-    def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
-        return obj.name == props["name"]
-
     def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "kind": obj.kind,
-            "subject_template": obj.subject_template,
-            "body_template": obj.body_template,
-            "notify": list(obj.notify or []),
-        }
+        return {**super().observed(obj, props), "notify": list(obj.notify or [])}
 
 
-TicketAutomation = resource_class(
-    TICKET_AUTOMATION,
-    TicketAutomationProvider,
-    "Admin > Ticket Automations: the branded acknowledgement or the staff alert.",
-)
+TicketAutomation = resource_class(TICKET_AUTOMATION, TicketAutomationProvider)

@@ -28,6 +28,7 @@ POLICY_ASSIGNMENT = customer_object(
     ),
     outputs=("syncro_id", "effective_policy_id", "status"),
     collection=POLICY_FOLDERS,
+    doc="The tier's policy set on the organization's root policy folder.",
 )
 
 
@@ -95,8 +96,4 @@ class PolicyAssignmentProvider(AdminObjectProvider):
         be another resource's by now (a renamed client ID)."""
 
 
-PolicyAssignment = resource_class(
-    POLICY_ASSIGNMENT,
-    PolicyAssignmentProvider,
-    "The tier's policy set on the organization's root policy folder.",
-)
+PolicyAssignment = resource_class(POLICY_ASSIGNMENT, PolicyAssignmentProvider)

@@ -44,6 +44,7 @@ RECURRING_TICKET = customer_object(
     outputs=("syncro_id", "status", "next_due"),
     collection=RECURRING_TICKETS,
     runbook_key=lambda p: str(p["subject"]),
+    doc="Opens `lead_days` before each due date, assigned to the account manager.",
 )
 
 
@@ -54,6 +55,8 @@ def by_scheduler(props: Mapping[str, Any]) -> bool:
 
 class RecurringTicketProvider(AdminObjectProvider):
     declaration = RECURRING_TICKET
+    identified_by = ("subject", "customer_id")
+    echoed = ("subject", "problem_type", "frequency", "lead_days", "customer_id", "next_due")
 
     # --- opened_by: scheduler (public API, both modes) -------------------------------------
     def _open_current(self, props: dict[str, Any]) -> dict[str, Any]:
@@ -152,21 +155,11 @@ class RecurringTicketProvider(AdminObjectProvider):
             return f"it now belongs to organization #{obj.customer_id}"
         return None
 
-    def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
-        return obj.subject == props["subject"] and obj.customer_id == props.get("customer_id")
-
     def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
+        assignee = obj.user_id and self.session.users.email_of(obj.user_id)
         return {
-            "subject": obj.subject,
-            "problem_type": obj.problem_type,
-            "frequency": obj.frequency,
-            "lead_days": obj.lead_days,
-            "assignee": same_identity(
-                props.get("assignee"),
-                obj.user_id and self.session.users.email_of(obj.user_id),
-            ),
-            "customer_id": obj.customer_id,
-            "next_due": obj.next_due,
+            **super().observed(obj, props),
+            "assignee": same_identity(props.get("assignee"), assignee),
         }
 
     def verify(self, props: Mapping[str, Any]) -> tuple[Status, int | None]:
@@ -181,8 +174,4 @@ class RecurringTicketProvider(AdminObjectProvider):
         return Status.PENDING, None
 
 
-RecurringTicket = resource_class(
-    RECURRING_TICKET,
-    RecurringTicketProvider,
-    "Opens `lead_days` before each due date, assigned to the account manager.",
-)
+RecurringTicket = resource_class(RECURRING_TICKET, RecurringTicketProvider)

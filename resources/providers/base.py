@@ -219,13 +219,23 @@ class AdminObjectProvider(SyncroProvider):
         """The object to write for these inputs."""
         raise NotImplementedError
 
+    identified_by: tuple[str, ...] = ()
+    """The inputs an existing object must equal to be this resource (see same_object)."""
+
     def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
-        """Whether an existing object is this resource (for adoption and lost POSTs)."""
-        raise NotImplementedError
+        """Whether an existing object is this resource (for adoption and lost POSTs):
+        by default, its `identified_by` attributes equal those inputs."""
+        if not self.identified_by:
+            raise NotImplementedError
+        return all(getattr(obj, name) == props.get(name) for name in self.identified_by)
+
+    echoed: tuple[str, ...] = ()
+    """Managed inputs Syncro answers as they are, under the same name (see observed)."""
 
     def observed(self, obj: Any, props: Mapping[str, Any]) -> dict[str, Any]:
-        """The managed inputs as Syncro now has them (drift shows up in the next diff)."""
-        raise NotImplementedError
+        """The managed inputs as Syncro now has them (drift shows up in the next diff):
+        by default the `echoed` attributes; a provider adds what it must convert."""
+        return {name: getattr(obj, name) for name in self.echoed}
 
     def verify(self, props: Mapping[str, Any]) -> tuple[Status, int | None]:
         """Runbook mode: (VERIFIED, id) when the public API shows the object works."""
