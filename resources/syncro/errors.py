@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = [
+    "SyncroApiError",
+    "SyncroAuthError",
+    "SyncroBadAnswer",
+    "SyncroError",
+    "SyncroNotFound",
+    "SyncroOutcomeUnknown",
+    "SyncroRateLimited",
+    "SyncroUnavailable",
+    "SyncroValidationError",
+]
+
 
 class SyncroError(Exception):
     """Anything that went wrong talking to Syncro."""
