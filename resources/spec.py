@@ -150,22 +150,18 @@ def _client_id(value: str) -> str:
     return value
 
 
-def _tier(value: str) -> str:
-    if value not in catalog.TIERS:
-        raise _fail(
-            f"{_show(value)} is not a tier{suggest(value, catalog.TIERS)}",
-            f"set tier to one of {', '.join(catalog.TIERS)}",
-        )
-    return value
+def _one_of(field: str, choices: tuple[str, ...]) -> AfterValidator:
+    """A validator: the value is one of the catalog's `choices` (else: the nearest one)."""
 
+    def check(value: str) -> str:
+        if value not in choices:
+            raise _fail(
+                f"{_show(value)} is not a {field}{suggest(value, choices)}",
+                f"set {field} to one of {', '.join(choices)}",
+            )
+        return value
 
-def _platform(value: str) -> str:
-    if value not in catalog.PLATFORMS:
-        raise _fail(
-            f"{_show(value)} is not a platform{suggest(value, catalog.PLATFORMS)}",
-            f"set platform to one of {', '.join(catalog.PLATFORMS)}",
-        )
-    return value
+    return AfterValidator(check)
 
 
 def _domain(value: str) -> str:
@@ -320,8 +316,8 @@ class CustomerSpec(BaseModel):
 
     name: Annotated[StrictStr, AfterValidator(_name)]
     client_id: ClientId
-    tier: Annotated[StrictStr, AfterValidator(_tier)]
-    platform: Annotated[StrictStr, AfterValidator(_platform)]
+    tier: Annotated[StrictStr, _one_of("tier", catalog.TIERS)]
+    platform: Annotated[StrictStr, _one_of("platform", catalog.PLATFORMS)]
     domains: Annotated[list[Domain], Field(min_length=1, max_length=catalog.MAX_DOMAINS)]
     main_poc: MainPoc
     hubspot_deal_id: Annotated[StrictStr, BeforeValidator(_deal_id)]
