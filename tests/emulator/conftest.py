@@ -42,6 +42,25 @@ def make_customer(api: httpx.Client, name: str, email: str, **extra: object) -> 
     return reply.json()["customer"]
 
 
+def post_for(client: httpx.Client, path: str, org: dict, **fields: object) -> httpx.Response:
+    """POST one object of the customer `org`: its `customer_id` and `fields`."""
+    return client.post(path, json={"customer_id": org["id"], **fields})
+
+
+def email_rule_body(customer_id: int, sender: str, **extra: object) -> dict:
+    """What a person types into Admin > Email Rules: all mail from `sender` to the customer."""
+    return {
+        "sender": sender,
+        "subject_filter": None,
+        "customer_id": customer_id,
+        "assignee_user_id": None,
+        "mailbox_id": None,
+        "auto_create_contact": True,
+        "position": 30,
+        **extra,
+    }
+
+
 @pytest.fixture
 def person(emu: EmulatorServer) -> Iterator[httpx.Client]:
     """A person in Syncro's web UI: the person's surface with the person's own token."""

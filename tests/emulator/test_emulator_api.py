@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 
 from emulator.testing import EmulatorServer
-from tests.emulator.conftest import LIMITED, TOKEN, make_customer
+from tests.emulator.conftest import LIMITED, TOKEN, make_customer, post_for
 
 PERMISSION = "Not authorized. Please ask account admin to update your group permissions."
 
@@ -158,16 +158,8 @@ def test_contacts_flat_with_customer_filter(api: httpx.Client) -> None:
 def test_tickets_comments_and_filters(api: httpx.Client) -> None:
     org = make_customer(api, "Org", "o@org.com")
     other = make_customer(api, "Other", "o@other.com")
-    made = api.post(
-        "/tickets",
-        json={
-            "customer_id": org["id"],
-            "subject": "Printer",
-            "problem_type": "Other",
-            "user_id": 1002,
-            "due_date": "2026-03-31",
-        },
-    ).json()["ticket"]
+    fields = {"problem_type": "Other", "user_id": 1002, "due_date": "2026-03-31"}
+    made = post_for(api, "/tickets", org, subject="Printer", **fields).json()["ticket"]
     assert made["number"] >= 1 and made["customer_id"] == org["id"]
     assert made["due_date"].startswith("2026-03-31") and made["user_id"] == 1002
     assert made["ticket_recurring_schedule_id"] is None

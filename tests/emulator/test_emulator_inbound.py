@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.emulator.conftest import make_customer
+from tests.emulator.conftest import email_rule_body, make_customer
 
 MAILBOX = "help@cybersuite.tech"
 
@@ -20,17 +20,7 @@ def mail(control: httpx.Client, sender: str, subject: str = "Printer on fire") -
 
 
 def rule(admin: httpx.Client, customer_id: int, sender: str, **extra: object) -> dict:
-    body = {
-        "sender": sender,
-        "subject_filter": None,
-        "customer_id": customer_id,
-        "assignee_user_id": None,
-        "mailbox_id": None,
-        "auto_create_contact": True,
-        "position": 30,
-        **extra,
-    }
-    reply = admin.post("/email_rules", json=body)
+    reply = admin.post("/email_rules", json=email_rule_body(customer_id, sender, **extra))
     assert reply.status_code == 200, reply.text
     return reply.json()["email_rule"]
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from emulator.testing import EmulatorServer
-from tests.emulator.conftest import LIMITED, TOKEN, make_customer
+from tests.emulator.conftest import LIMITED, TOKEN, make_customer, post_for
 
 FOLDER_EXAMPLE = {
     "id": 2,
@@ -294,14 +294,8 @@ def test_contact_with_enable_portal_user_makes_one(api: httpx.Client) -> None:
         "/contacts", json={"customer_id": org["id"], "name": "Jane", "email": "jane@org.com"}
     ).raise_for_status()
     assert api.get("/portal_users", params={"customer_id": org["id"]}).json()["portal_users"] == []
-    contact = api.post(
-        "/contacts",
-        json={
-            "customer_id": org["id"],
-            "name": "Joe",
-            "email": "joe@org.com",
-            "enable_portal_user": True,
-        },
+    contact = post_for(
+        api, "/contacts", org, name="Joe", email="joe@org.com", enable_portal_user=True
     ).json()
     reply = api.get("/portal_users", params={"customer_id": org["id"]}).json()
     (user,) = reply["portal_users"]

@@ -13,7 +13,7 @@ from starlette.routing import Mount, Route
 from emulator.app import build_app
 from emulator.spec_paths import in_spec, requests_outside_spec, spec_operations
 from emulator.testing import EmulatorServer, start_subprocess
-from tests.emulator.conftest import TOKEN, make_customer
+from tests.emulator.conftest import TOKEN, make_customer, post_for
 
 
 @pytest.fixture
@@ -59,15 +59,14 @@ def test_person_surface_stands_in_for_the_ui(strict: EmulatorServer) -> None:
     ):
         assert person.post(path, json=body).status_code == 200, path
     assert person.put("/ticket_preferences", json={"enable_recurring_tickets": True}).is_success
-    recurring = person.post(
+    recurring = post_for(
+        person,
         "/recurring_tickets",
-        json={
-            "customer_id": org["id"],
-            "subject": "[CS-0042] Monthly Report",
-            "problem_type": "Deliverable",
-            "frequency": "monthly",
-            "next_due": "2026-02-01",
-        },
+        org,
+        subject="[CS-0042] Monthly Report",
+        problem_type="Deliverable",
+        frequency="monthly",
+        next_due="2026-02-01",
     )
     assert recurring.status_code == 200, recurring.text
     assert person.get("/mailboxes").json()["mailboxes"][0]["address"] == "help@cybersuite.tech"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pulumi.dynamic import Config, ConfigureRequest
 
@@ -10,6 +10,21 @@ from emulator.testing import EmulatorServer
 from resources.providers.session import forget_sessions
 
 P = TypeVar("P")
+
+
+def rule_inputs(**overrides: Any) -> dict[str, Any]:
+    """An EmailRule's inputs: CS-0042's rule for all mail from @smithlaw.com."""
+    return {
+        "client_id": "CS-0042",
+        "domain": "smithlaw.com",
+        "sender": "@smithlaw.com",
+        "subject_filter": None,
+        "position": 30,
+        "auto_create_contact": True,
+        "mailbox": "help@cybersuite.tech",
+        "mailbox_id": None,
+        **overrides,
+    }
 
 
 def configure(provider: P, emu: EmulatorServer) -> P:

@@ -29,7 +29,8 @@ from resources.objects.platform import (
 )
 from resources.objects.recurring_ticket import RecurringTicketProvider
 from resources.providers.base import AdminObjectProvider
-from tests.providers.conftest import configure
+from tests.emulator.conftest import email_rule_body
+from tests.providers.conftest import configure, rule_inputs
 
 TOKEN = "object-hooks-token-4d1e"
 
@@ -119,17 +120,8 @@ CASES = {
     ),
     "email-rule": Case(
         EmailRuleProvider,
-        lambda cid: {
-            "client_id": "CS-0042",
-            "domain": "smithlaw.com",
-            "sender": "@smithlaw.com",
-            "subject_filter": None,
-            "position": 30,
-            "auto_create_contact": True,
-            "mailbox": "help@cybersuite.tech",
-            "mailbox_id": None,
-            "customer_id": float(cid),  # the engine hands numbers over as floats
-        },
+        # The engine hands numbers over as floats.
+        lambda cid: rule_inputs(customer_id=float(cid)),
         {"position": 20},
         "email_rules",
     ),
@@ -249,59 +241,49 @@ def mail(emu: EmulatorServer, sender: str) -> dict:
     return answer.json()
 
 
-def test_runbook_field_is_verified_once_settings_show_its_definition(emu, http) -> None:
-    provider = configured(CustomFieldDefinitionProvider(), emu)
-    inputs = {**CASES["custom-field"].inputs(0), "admin_mode": "runbook"}
+def recorded(name: str, emu: EmulatorServer, customer_id: int):  # noqa: ANN201
+    """Runbook mode: the provider of CASES[name] and what its create recorded (pending)."""
+    case = CASES[name]
+    provider = configured(case.provider(), emu)
+    inputs = {**case.inputs(customer_id), "admin_mode": "runbook"}
     created = provider.create(inputs)
     assert created.outs["status"] == Status.PENDING
+    return provider, inputs, created
+
+
+def status_read(provider: AdminObjectProvider, created: Any) -> str:
+    return provider.read(created.id, created.outs).outs["status"]
+
+
+def test_runbook_field_is_verified_once_settings_show_its_definition(emu, http) -> None:
+    provider, inputs, created = recorded("custom-field", emu, 0)
     http.post(
         f"{emu.admin_url}/customer_fields",
         json={k: inputs[k] for k in ("name", "field_type", "answers")},
     )
     provider.session.defined_fields.forget()
-    assert provider.read(created.id, created.outs).outs["status"] == Status.VERIFIED
+    assert status_read(provider, created) == Status.VERIFIED
 
 
 def test_runbook_rule_is_verified_by_a_won_lead_with_a_ticket(emu, http, customer_id) -> None:
-    provider = configured(EmailRuleProvider(), emu)
-    inputs = {**CASES["email-rule"].inputs(customer_id), "admin_mode": "runbook"}
-    created = provider.create(inputs)
+    provider, _, created = recorded("email-rule", emu, customer_id)
     # A person types the rule in from the runbook, then a customer mails in.
-    http.post(
-        f"{emu.admin_url}/email_rules",
-        json={
-            "sender": "@smithlaw.com",
-            "subject_filter": None,
-            "customer_id": customer_id,
-            "assignee_user_id": None,
-            "mailbox_id": None,
-            "auto_create_contact": True,
-            "position": 30,
-        },
-    ).raise_for_status()
-    assert provider.read(created.id, created.outs).outs["status"] == Status.PENDING
+    rule = email_rule_body(customer_id, "@smithlaw.com")
+    http.post(f"{emu.admin_url}/email_rules", json=rule).raise_for_status()
+    assert status_read(provider, created) == Status.PENDING
     mail(emu, "bob@smithlaw.com")
     provider.session.leads.forget()
-    assert provider.read(created.id, created.outs).outs["status"] == Status.VERIFIED
+    assert status_read(provider, created) == Status.VERIFIED
 
 
 def test_runbook_schedule_is_verified_by_a_ticket_it_opened(emu, http, customer_id) -> None:
-    provider = configured(RecurringTicketProvider(), emu)
-    inputs = {**CASES["recurring-ticket"].inputs(customer_id), "admin_mode": "runbook"}
-    created = provider.create(inputs)
+    provider, inputs, created = recorded("recurring-ticket", emu, customer_id)
+    schedule = {"subject": inputs["subject"], "problem_type": "Deliverable", "user_id": 1001}
+    schedule.update(frequency="monthly", next_due="2026-12-01", lead_days=5)
     http.post(
-        f"{emu.admin_url}/recurring_tickets",
-        json={
-            "customer_id": customer_id,
-            "subject": inputs["subject"],
-            "problem_type": "Deliverable",
-            "user_id": 1001,
-            "frequency": "monthly",
-            "next_due": "2026-12-01",
-            "lead_days": 5,
-        },
+        f"{emu.admin_url}/recurring_tickets", json={"customer_id": customer_id, **schedule}
     ).raise_for_status()
-    assert provider.read(created.id, created.outs).outs["status"] == Status.PENDING
+    assert status_read(provider, created) == Status.PENDING
     httpx.post(f"{emu.root_url}/_emulator/clock", json={"now": "2026-11-27"}).raise_for_status()
     provider.session.tickets_of(customer_id).forget()
     seen = provider.read(created.id, created.outs).outs

@@ -12,6 +12,7 @@ from resources import catalog
 from resources.objects.email_rule import EmailRuleProvider
 from resources.objects.organization import OrganizationExists, OrganizationProvider
 from resources.providers.base import UNKNOWN
+from tests.providers import conftest
 from tests.providers.conftest import configure
 
 TOKEN = "hooks-token-91c2"
@@ -53,19 +54,7 @@ def org_inputs(**overrides):
 
 
 def rule_inputs(**overrides):
-    props = {
-        "client_id": "CS-0042",
-        "domain": "smithlaw.com",
-        "sender": "@smithlaw.com",
-        "subject_filter": None,
-        "position": 30,
-        "auto_create_contact": True,
-        "mailbox": "help@cybersuite.tech",
-        "customer_id": 12,
-        "admin_mode": "api",
-    }
-    props.update(overrides)
-    return props
+    return conftest.rule_inputs(**{"customer_id": 12, "admin_mode": "api", **overrides})
 
 
 def requests(emu) -> list[dict]:
