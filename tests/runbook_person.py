@@ -79,81 +79,62 @@ class Person:
             return
         if kind == "field":
             answers = v.get("Answers, in this order", "")
-            self._ui(
-                "POST",
-                "customer_fields",
-                json={
-                    "name": v["Name"],
-                    "field_type": FIELD_TYPES[v["Field type"]],
-                    "answers": [a for a in answers.split(", ") if a],
-                },
-            )
+            method, path = "POST", "customer_fields"
+            body = {
+                "name": v["Name"],
+                "field_type": FIELD_TYPES[v["Field type"]],
+                "answers": [a for a in answers.split(", ") if a],
+            }
         elif kind == "mailbox":
             (box,) = [
                 m for m in self._ui("GET", "mailboxes")["mailboxes"] if m["address"] == v["Address"]
             ]
-            self._ui(
-                "PUT",
-                f"mailboxes/{box['id']}",
-                json={
-                    "address": v["Address"],
-                    "active": v["Active"] == "ON",
-                    "auto_create": AUTO_CREATE[v["Automatically Create Tickets"]],
-                },
-            )
+            method, path = "PUT", f"mailboxes/{box['id']}"
+            body = {
+                "address": v["Address"],
+                "active": v["Active"] == "ON",
+                "auto_create": AUTO_CREATE[v["Automatically Create Tickets"]],
+            }
         elif kind == "preferences":
-            self._ui(
-                "PUT",
-                "ticket_preferences",
-                json={
-                    "create_tickets_from_leads": v["Create Tickets from Leads (If Valid)"] == "ON",
-                    "enable_recurring_tickets": v["Enable Recurring Tickets"] == "ON",
-                },
-            )
+            method, path = "PUT", "ticket_preferences"
+            body = {
+                "create_tickets_from_leads": v["Create Tickets from Leads (If Valid)"] == "ON",
+                "enable_recurring_tickets": v["Enable Recurring Tickets"] == "ON",
+            }
         elif kind == "automation":
-            self._ui(
-                "POST",
-                "ticket_automations",
-                json={
-                    "name": v["Name"],
-                    "kind": step.key.split(":", 1)[1],
-                    "subject_template": v["Email subject"],
-                    "body_template": step.body,
-                    "notify": [a for a in v.get("Notify", "").split(", ") if a],
-                },
-            )
+            method, path = "POST", "ticket_automations"
+            body = {
+                "name": v["Name"],
+                "kind": step.key.split(":", 1)[1],
+                "subject_template": v["Email subject"],
+                "body_template": step.body,
+                "notify": [a for a in v.get("Notify", "").split(", ") if a],
+            }
         elif kind == "rule":
-            self._ui(
-                "POST",
-                "email_rules",
-                json={
-                    "sender": v["From email domain"],
-                    "subject_filter": None
-                    if v["Subject filter"] == "(empty)"
-                    else v["Subject filter"],
-                    "customer_id": self._customer_id(v["Assign to Organization"]),
-                    "assignee_user_id": None,
-                    "mailbox_id": None,
-                    "auto_create_contact": v["Auto Create Contact Under Above Customer"] == "ON",
-                    "position": int(v["Position"]),
-                },
-            )
+            method, path = "POST", "email_rules"
+            body = {
+                "sender": v["From email domain"],
+                "subject_filter": None if v["Subject filter"] == "(empty)" else v["Subject filter"],
+                "customer_id": self._customer_id(v["Assign to Organization"]),
+                "assignee_user_id": None,
+                "mailbox_id": None,
+                "auto_create_contact": v["Auto Create Contact Under Above Customer"] == "ON",
+                "position": int(v["Position"]),
+            }
         elif kind == "deliverable":
-            self._ui(
-                "POST",
-                "recurring_tickets",
-                json={
-                    "customer_id": self._customer_id(v["Customer"]),
-                    "subject": v["Subject"],
-                    "problem_type": v["Issue Type"],
-                    "user_id": self._user_id(v["Assignee"]),
-                    "frequency": v["Frequency"].lower(),
-                    "next_due": v["Next due date"],
-                    "lead_days": int(v["Lead days"].split(" ", 1)[0]),
-                },
-            )
+            method, path = "POST", "recurring_tickets"
+            body = {
+                "customer_id": self._customer_id(v["Customer"]),
+                "subject": v["Subject"],
+                "problem_type": v["Issue Type"],
+                "user_id": self._user_id(v["Assignee"]),
+                "frequency": v["Frequency"].lower(),
+                "next_due": v["Next due date"],
+                "lead_days": int(v["Lead days"].split(" ", 1)[0]),
+            }
         else:
             raise AssertionError(f"a step the person cannot follow: {step}")
+        self._ui(method, path, json=body)
 
     def confirm(self, step: ParsedStep) -> None:
         assert step.confirm, f"{step.key} has no confirm command"
