@@ -375,6 +375,23 @@ def test_organization_deleted_out_of_band_is_recreated_or_flagged_for_adoption(
 # 8. Concurrent runs --------------------------------------------------------------------
 
 
+def assert_locked_out(
+    second: subprocess.CompletedProcess[str],
+    first: subprocess.Popen[str],
+    project: Project,
+    specs: list[dict],
+    timeout: float,
+) -> None:
+    """A second `up` started during `first`: refused with Pulumi's lock message, while
+    the first finishes and leaves exactly the intended objects (faults cleared)."""
+    assert second.returncode != 0
+    assert "currently locked" in second.stdout + second.stderr
+    out, _ = first.communicate(timeout=timeout)
+    assert first.returncode == 0, out
+    project.faults()
+    assert_exactly_intended(project, specs)
+
+
 def test_a_second_up_at_the_same_time_refuses_with_the_lock_message(
     tmp_path: Path, emulator
 ) -> None:
@@ -388,10 +405,5 @@ def test_a_second_up_at_the_same_time_refuses_with_the_lock_message(
         assert time.monotonic() < deadline and first.poll() is None
         time.sleep(0.05)
     second = project.pulumi("up", "--yes", "--skip-preview", check=False)
-    assert second.returncode != 0
-    assert "currently locked" in second.stdout + second.stderr
-    out, _ = first.communicate(timeout=600)
-    assert first.returncode == 0, out
-    project.faults()
-    assert_exactly_intended(project, specs)
+    assert_locked_out(second, first, project, specs, timeout=600)
     assert json.loads(project.pulumi("stack", "output", "--json").stdout)["customers"]

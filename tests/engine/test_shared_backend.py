@@ -30,6 +30,7 @@ from emulator.testing import EmulatorServer
 from tests.engine.test_cancel_recovery import make, pending_creates
 from tests.engine.test_reliability import (
     assert_exactly_intended,
+    assert_locked_out,
     kill_processes_under,
     writes,
 )
@@ -187,12 +188,7 @@ def test_two_working_copies_share_one_s3_stack(tmp_path: Path, emulator, s3_serv
     first = start_up(alice.root, alice.pulumi)
     until(alice.requests, first, "its first request")
     second = bob("up", "--yes", "--skip-preview", *POLICY, check=False)
-    assert second.returncode != 0
-    assert "currently locked" in second.stdout + second.stderr
-    out, _ = first.communicate(timeout=900)
-    assert first.returncode == 0, out
-    alice.faults()
-    assert_exactly_intended(alice, specs)
+    assert_locked_out(second, first, alice, specs, timeout=900)
     assert any(k.endswith("/stacks/syncro-onboarding/local.json") for k in s3_server.keys(bucket))
 
     # Bob's copy sees the same state; a change made in his copy applies from his.
