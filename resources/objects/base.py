@@ -99,8 +99,9 @@ class ObjectType:
     collection: Collection | None = None
     public_api: bool = False
     """Written through Syncro's public API whatever the admin mode."""
-    runbook_key: Callable[[Mapping[str, Any]], str] | None = None
-    """Runbook mode: the natural key in the placeholder id `runbook:<plural>:<key>`."""
+    runbook_key: str | None = None
+    """Runbook mode: the input whose value is the natural key in the placeholder id
+    `runbook:<plural>:<value>` (None: a singleton)."""
     status_key: Callable[[Mapping[str, Any]], str] | None = None
     """The key of this object's status in the stack outputs and the runbook."""
     deletes_remote: bool = True
@@ -135,7 +136,7 @@ class ObjectType:
 
     def runbook_id(self, props: Mapping[str, Any]) -> str:
         plural = self.collection.plural if self.collection else self.name
-        key = self.runbook_key(props) if self.runbook_key else "singleton"
+        key = str(props[self.runbook_key]) if self.runbook_key else "singleton"
         return f"{RUNBOOK_ID_PREFIX}{plural}:{key}"
 
     def inputs_from(self, *plans: Any, **values: Any) -> dict[str, Any]:
@@ -162,18 +163,22 @@ def customer_object(
     inputs: tuple[Input, ...],
     *,
     key: tuple[str, ...] = (),
-    ui_only: bool = False,
+    runbook_key: str | None = None,
     **options: Any,
 ) -> ObjectType:
     """The declaration of an object that belongs to one customer: `client_id` first, its
     own inputs, the Organization's `customer_id`; status key `<prefix>:<CID>` plus the
-    `key` inputs' values. Public-API objects are written in both admin modes; a UI-only
-    one also carries the admin mode and the pending-removal flag."""
+    `key` inputs' values. Without a `runbook_key` it is on Syncro's public API, written
+    in both admin modes; with one it is kept in the web UI only (api mode writes it,
+    runbook mode records it under that key) and also carries the admin mode and the
+    pending-removal flag."""
+    ui_only = runbook_key is not None
     extra = (ADMIN_MODE, PENDING_REMOVAL) if ui_only else ()
     return ObjectType(
         name=name,
         inputs=(CLIENT_ID, *inputs, CUSTOMER_ID, *extra),
         public_api=not ui_only,
+        runbook_key=runbook_key,
         status_key=lambda p: status_key(status_prefix, p["client_id"], *(p[k] for k in key)),
         **options,
     )

@@ -25,10 +25,9 @@ EMAIL_RULE = customer_object(
         Input("mailbox_id", managed=False),
     ),
     key=("domain",),
-    ui_only=True,
     outputs=("syncro_id", "status", "evidence"),
     collection=EMAIL_RULES,
-    runbook_key=lambda p: str(p["sender"]),
+    runbook_key="sender",
     doc="Mail from `@domain` opens a ticket against the customer, creating the contact.",
 )
 

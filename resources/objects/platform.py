@@ -34,7 +34,7 @@ CUSTOM_FIELD_DEFINITION = account_object(
     ),
     key=("name",),
     collection=CUSTOMER_FIELDS,
-    runbook_key=lambda p: str(p["name"]),
+    runbook_key="name",
     # A definition is shared by every customer and deleting it drops their values:
     # removing one is a deliberate act for a person, never a side effect of destroy.
     deletes_remote=False,
@@ -163,7 +163,7 @@ TICKET_AUTOMATION = account_object(
     ),
     key=("kind",),
     collection=TICKET_AUTOMATIONS,
-    runbook_key=lambda p: str(p["name"]),
+    runbook_key="name",
     doc="Admin > Ticket Automations: the branded acknowledgement or the staff alert.",
 )
 

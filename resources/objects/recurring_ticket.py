@@ -39,11 +39,10 @@ RECURRING_TICKET = customer_object(
         Input("opened_by", replace=True),  # "scheduler" | "syncro": different objects
     ),
     key=("deliverable",),
-    ui_only=True,
     # next_due moves every time the schedule fires: an output, never drift.
     outputs=("syncro_id", "status", "next_due"),
     collection=RECURRING_TICKETS,
-    runbook_key=lambda p: str(p["subject"]),
+    runbook_key="subject",
     doc="Opens `lead_days` before each due date, assigned to the account manager.",
 )
 

@@ -331,7 +331,7 @@ class AdminObjectProvider(SyncroProvider):
 
     def _label(self, props: Mapping[str, Any]) -> str:
         """How messages name this resource: its type and runbook key."""
-        key = self.declaration.runbook_key(props) if self.declaration.runbook_key else ""
+        key = props[self.declaration.runbook_key] if self.declaration.runbook_key else ""
         client = f"{props['client_id']} " if props.get("client_id") else ""
         return f"{client}{self.declaration.name} {key}".strip()
 
