@@ -71,6 +71,10 @@ class Input:
     optional: bool = False
     """May be left out of a registration (then `default`)."""
 
+    def __post_init__(self) -> None:
+        if self.judged and not self.managed:
+            raise ValueError(f"input {self.name!r}: a judged input is diffed (managed)")
+
 
 CLIENT_ID = Input("client_id", managed=False, required=True)
 """The customer's CS Client ID: names the object in the policy pack and the runbook."""

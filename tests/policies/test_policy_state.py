@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import pytest
 
+from resources.objects.base import Input
+from resources.objects.contract import CONTRACT
+from resources.objects.organization import ORGANIZATION
+from resources.objects.policy_assignment import POLICY_ASSIGNMENT
 from resources.providers.email_rule import EmailRuleProvider
 from resources.providers.organization import OrganizationProvider
 from resources.providers.platform import SupportMailboxProvider, TicketPreferencesProvider
@@ -68,3 +72,21 @@ def test_a_state_only_update_sends_nothing_to_syncro() -> None:
     outs = OrganizationProvider().update("30001", olds, news).outs
     assert outs["domains"] == ["acmedental.com", "acmedental.net"]
     assert (outs["syncro_id"], outs["disabled"], outs["missing_fields"]) == (30001, False, [])
+
+
+def test_judged_inputs_are_diffed_and_never_written() -> None:
+    """What only the policy pack reads is declared once, `Input(judged=True)`."""
+    judged = {
+        d.name: tuple(i.name for i in d.inputs if i.judged)
+        for d in (ORGANIZATION, POLICY_ASSIGNMENT, CONTRACT)
+    }
+    assert judged == {
+        "Organization": ("tier", "domains", "sla_terms"),
+        "PolicyAssignment": ("tier", "policy_kind"),
+        "Contract": ("tier", "sla_name", "sla_terms"),
+    }
+    for declaration in (ORGANIZATION, POLICY_ASSIGNMENT, CONTRACT):
+        names = judged[declaration.name]
+        assert set(names) <= set(declaration.managed) - set(declaration.written)
+    with pytest.raises(ValueError, match="judged input is diffed"):
+        Input("tier", managed=False, judged=True)
