@@ -38,13 +38,19 @@ PR_PREVIEW = ("preview", "--diff", "--suppress-outputs")
 COMPONENT = "syncro:onboarding:CustomerOnboarding"
 
 
-def with_one_more_customer(manifest: dict[str, Any], new_client_id: str) -> dict[str, Any]:
-    """The manifest plus a copy of its last customer (component and children) renamed to
+def with_one_more_customer(
+    manifest: dict[str, Any], template_client_id: str, new_client_id: str
+) -> dict[str, Any]:
+    """The manifest plus a copy of one customer (component and children) renamed to
     `new_client_id`: indices inside the copy point at the copy, the rest (platform
     mailbox, fields, preferences) stay shared, as a new customer's would."""
     entries = manifest["resources"]
-    last = max(i for i, e in enumerate(entries) if e["type"] == COMPONENT)
-    old_id = entries[last]["name"]
+    last = next(
+        i
+        for i, e in enumerate(entries)
+        if e["type"] == COMPONENT and e["name"] == template_client_id
+    )
+    old_id = template_client_id
     members = [last] + [i for i, e in enumerate(entries) if e["parent"] == last]
     moved = {old: len(entries) + n for n, old in enumerate(members)}
     added = []
@@ -80,9 +86,12 @@ def pr_preview_figures(
     """Preview of customer size+1 on the size-customer stack: real (policy pack on) vs no-op."""
     say(f"\n== a pull request's preview: 1 customer added to {size}, real vs no-op ==")
     new = customer(size + 1)
+    # Customers n and n - 9 have the same tier and number of domains (bench/common.py
+    # `customer`): the no-op side adds a copy of that one, the same resources as the new.
+    template = customer(max(1, size - 8))["client_id"]
     noop = noop_stack(work / "noop", manifest, size)
     (work / "noop" / "manifest.json").write_text(
-        json.dumps(with_one_more_customer(manifest, new["client_id"]))
+        json.dumps(with_one_more_customer(manifest, template, new["client_id"]))
     )
     project.add_customers([new])
     real = PulumiRun(project.root, project.pulumi.env, policy_pack=str(REPO / "policies"))
