@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,10 @@ BENCH = REPO / "bench"
 sys.path.insert(0, str(REPO))
 
 from emulator.testing import EmulatorServer  # noqa: E402
-from resources.catalog import deliverables_for  # noqa: E402
+from resources import catalog  # noqa: E402
+from resources.deliverables import Schedule, due_now  # noqa: E402
+from resources.domain import CustomerPlan, plan_all  # noqa: E402
+from resources.spec import load_customers  # noqa: E402
 from tests.pulumi_cli import PulumiRun, pulumi_env  # noqa: E402
 
 TOKEN = "bench-token-5c1e"
@@ -34,7 +38,6 @@ TIERS = ("Standard", "Defense", "Sentinel")
 DOMAIN_SUFFIXES = ("", "-legal", "-mail")
 FULL_SIZES = (10, 50, 200)
 REAL_LIMIT_CUSTOMERS = 50
-RUNBOOK_SIZE = 50
 UP = ("up", "--yes", "--skip-preview", "--suppress-outputs")
 PREVIEW = ("preview", "--suppress-outputs")
 REFRESH = ("refresh", "--yes", "--skip-preview", "--suppress-outputs")
@@ -89,11 +92,56 @@ def customers(count: int) -> list[dict[str, Any]]:
     return [customer(n) for n in range(1, count + 1)]
 
 
-def minimum_calls(specs: list[dict[str, Any]], admin_mode: str) -> int:
-    """1 organization write, + one per domain and per deliverable in api mode."""
-    if admin_mode == "runbook":
-        return len(specs)
-    return sum(1 + len(s["domains"]) + len(deliverables_for(s["tier"])) for s in specs)
+def minimum_per_customer(
+    plan: CustomerPlan,
+    admin_mode: str,
+    *,
+    deliverables_mode: str = catalog.DEFAULT_DELIVERABLES_MODE,
+    tier_policy: bool = False,
+    today: date | None = None,
+) -> Counter[str]:
+    """The requests the program cannot do without for one new customer, from its plan:
+
+    - the organization: 1 write (`POST /customers`);
+    - api mode: 1 write per email rule (`resources.domain.plan_email_rules`);
+    - the public objects, in both modes: the contract and the main contact, 1 write
+      each; the policy assignment 1 read (`GET /policy_folders?customer_id=`: Syncro
+      makes the root folder with the organization and lists folders only per customer,
+      so its id costs a read) + 1 write when `syncro:tierPolicies` names the tier's id;
+    - deliverables: with the scheduler, 1 `POST /tickets` for each occurrence already
+      inside its lead window today (`resources.deliverables.due_now`); with Syncro's own
+      recurring tickets, 1 write each in api mode and none in runbook mode.
+    """
+    need: Counter[str] = Counter(organization=1)
+    if admin_mode == "api":
+        need["email rules"] = len(plan.email_rules)
+    need["contract"] = plan.contract is not None
+    need["contact"] = plan.contact is not None
+    if plan.policy is not None:
+        need["policy folder read"] = 1
+        need["policy write"] = int(tier_policy)
+    if deliverables_mode == "scheduler":
+        day = today or date.today()  # what the RecurringTicket provider compares with
+        need["deliverable tickets due"] = sum(
+            due_now(Schedule(plan.client_id, d.key, d.frequency, d.first_due, d.lead_days), day)
+            is not None
+            for d in plan.deliverables
+        )
+    elif admin_mode == "api":
+        need["recurring tickets"] = len(plan.deliverables)
+    return need
+
+
+def minimum_calls(
+    customers_dir: Path, client_ids: set[str], admin_mode: str, **options: Any
+) -> tuple[int, dict[str, int]]:
+    """The minimum for these customers of `customers_dir` (planned by the program's own
+    `resources.domain.plan_all`), and its parts by kind."""
+    plans = [p for p in plan_all(load_customers(customers_dir)) if p.client_id in client_ids]
+    total: Counter[str] = Counter()
+    for plan in plans:
+        total.update(minimum_per_customer(plan, admin_mode, **options))
+    return sum(total.values()), dict(total)
 
 
 # --- the emulator and a throwaway project -----------------------------------------------

@@ -160,17 +160,31 @@ class CustomerOnboarding(pulumi.ComponentResource):
         ]
         self.statuses = statuses_of(self.children)
         self.plan = plan
+        self.deliverables_mode = deliverables_mode
         # The summary is built once for the whole stack (see `report`): a per-customer
         # Output.all over nested dicts cost the SDK about 50 Outputs a customer.
         self.register_outputs({})
 
+    def user_id(self) -> pulumi.Output[Any] | None:
+        """The account manager's Syncro user id, as the first scheduled deliverable found
+        it (every deliverable of a customer has the same assignee); None without one."""
+        if self.deliverables_mode != "scheduler" or not self.deliverables:
+            return None
+        return next(iter(self.deliverables.values())).user_id  # type: ignore[attr-defined]
+
     def summary(
-        self, organization_id: Any, ids: Mapping[str, Any], statuses: Mapping[str, str]
+        self,
+        organization_id: Any,
+        ids: Mapping[str, Any],
+        statuses: Mapping[str, str],
+        user_id: Any = None,
     ) -> dict[str, Any]:
         """What the `customers` stack output says of this customer, from resolved values.
 
-        `ids` and `statuses` are keyed by status key (`SyncroResource.status_key`)."""
+        `ids` and `statuses` are keyed by status key (`SyncroResource.status_key`);
+        `user_id` (the account manager's, when known) spares the scheduler a lookup."""
         org_plan = self.plan.organization
+        known_user = {"user_id": int(user_id)} if isinstance(user_id, int | float) else {}
         return {
             "business_name": org_plan.business_name,
             "tier": org_plan.tier,
@@ -195,6 +209,7 @@ class CustomerOnboarding(pulumi.ComponentResource):
                     "first_due": item.first_due.isoformat(),
                     "lead_days": item.lead_days,
                     "assignee": item.assignee,
+                    **known_user,
                 }
                 for item in self.plan.deliverables
             ],
@@ -236,13 +251,21 @@ def report(
         for customer in customers.values()
         for resource in customer.children
     }
+    user_ids = {
+        cid: found
+        for cid, customer in customers.items()
+        if (found := customer.user_id()) is not None
+    }
 
     def build(resolved: dict[str, dict[str, Any]]) -> OnboardingReport:
         # An empty `Output.all()` resolves to a list: dict() makes every map a map.
         got_statuses, got_org_ids = dict(resolved["statuses"]), dict(resolved["org_ids"])
+        got_user_ids = dict(resolved["user_ids"])
         return OnboardingReport(
             customers={
-                cid: customer.summary(got_org_ids[cid], dict(resolved["ids"]), got_statuses)
+                cid: customer.summary(
+                    got_org_ids[cid], dict(resolved["ids"]), got_statuses, got_user_ids.get(cid)
+                )
                 for cid, customer in customers.items()
             },
             statuses=got_statuses,
@@ -253,4 +276,5 @@ def report(
         statuses=pulumi.Output.all(**statuses),
         org_ids=pulumi.Output.all(**org_ids),
         ids=pulumi.Output.all(**ids),
+        user_ids=pulumi.Output.all(**user_ids),
     ).apply(build)

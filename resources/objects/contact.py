@@ -19,6 +19,8 @@ from resources.providers.ownership import check_customer_of, moved_away
 from resources.syncro import SyncroAuthError, SyncroNotFound
 from resources.syncro.models import CONTACTS, PORTAL_USERS, ContactRequest
 
+NOT_CHECKED_NEW = "not checked yet: organization created by this run (pulumi refresh checks)"
+
 CONTACT = customer_object(
     "Contact",
     "contact",
@@ -49,12 +51,15 @@ class ContactProvider(AdminObjectProvider):
     def same_object(self, obj: Any, props: Mapping[str, Any]) -> bool:
         return str(obj.email or "").lower() == str(props["email"]).lower()
 
-    def portal_users(self, props: Mapping[str, Any]) -> str:
-        """What GET /portal_users says of this customer, in words."""
+    def portal_users(self, props: Mapping[str, Any], *, whole_account: bool = False) -> str:
+        """What GET /portal_users says of this customer, in words. `whole_account`
+        (refresh): out of one list of every portal user, shared by all contacts."""
+        customer_id = int(props["customer_id"])
         try:
-            found = self.client.list_of(
-                PORTAL_USERS, probe=True, customer_id=int(props["customer_id"])
-            )
+            if whole_account:
+                found = self.session.portal_users.of_customer(customer_id)
+            else:
+                found = self.client.list_of(PORTAL_USERS, probe=True, customer_id=customer_id)
         except SyncroNotFound:
             return "not checked: Syncro knows no such customer"
         except SyncroAuthError:
@@ -86,20 +91,31 @@ class ContactProvider(AdminObjectProvider):
 
             obj = self.client.create_of(CONTACTS, self.body(props), lookup=lookup)
         contacts.remember(obj)
+        self.session.contacts.remember(obj)
         self.session.claim(CONTACTS.plural, obj.id, self._label(props))
-        return str(obj.id), {"syncro_id": obj.id, "portal_users": self.portal_users(props)}
+        # An organization this run created has no portal login unless someone adds one
+        # meanwhile: refresh checks (one list for all), not a request per new customer.
+        portal = (
+            NOT_CHECKED_NEW
+            if self.session.is_new_customer(props.get("customer_id"))
+            else self.portal_users(props)
+        )
+        return str(obj.id), {"syncro_id": obj.id, "portal_users": portal}
 
     def api_update(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any]:
         check_customer_of(self.session, props, "this contact")
         obj = self.client.update_of(CONTACTS, int(id_), self.body(props))
         self._contacts(props).remember(obj)
+        self.session.contacts.remember(obj)
         return {"syncro_id": obj.id, "portal_users": self.portal_users(props)}
 
     def api_read(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
-        with contextlib.suppress(SyncroNotFound):
-            obj = self.client.get_of(CONTACTS, int(id_))
-            return {**self.observed(obj, props), "portal_users": self.portal_users(props)}
-        return None
+        """Out of one paged `GET /contacts` (every contact) for the whole refresh."""
+        obj = self.session.contacts.get(int(id_))
+        if obj is None:
+            return None
+        portal = self.portal_users(props, whole_account=True)
+        return {**self.observed(obj, props), "portal_users": portal}
 
     def api_delete(self, id_: str, props: Mapping[str, Any]) -> None:
         owner = self.session.claimed_by(CONTACTS.plural, int(id_))
@@ -107,6 +123,7 @@ class ContactProvider(AdminObjectProvider):
             return
         with contextlib.suppress(SyncroNotFound):
             self.client.delete_of(CONTACTS, int(id_))
+        self.session.contacts.drop(int(id_))
 
 
 Contact = resource_class(CONTACT, ContactProvider)

@@ -9,14 +9,12 @@ field keeps the human-readable terms.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from typing import Any
 
 from resources.objects.base import Input, Status, customer_object, optional_int, resource_class
 from resources.providers.base import AdminObjectProvider
 from resources.providers.ownership import moved_away
-from resources.syncro import SyncroNotFound
 from resources.syncro.models import CONTRACTS, ContractRequest
 
 CONTRACT = customer_object(
@@ -68,10 +66,8 @@ class ContractProvider(AdminObjectProvider):
         outs = super().api_update(id_, props)
         return {**outs, "status": self._status(optional_int(props.get("sla_id")), props)}
 
-    def api_read(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
-        with contextlib.suppress(SyncroNotFound):
-            return self.observed(self.client.get_of(CONTRACTS, int(id_)), props)
-        return None
+    # api_read is the base one: the contract out of one paged `GET /contracts` for the
+    # whole refresh (Syncro's list has no customer filter; 50 a page), not a GET per id.
 
 
 Contract = resource_class(CONTRACT, ContractProvider)

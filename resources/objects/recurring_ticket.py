@@ -22,7 +22,7 @@ from resources.deliverables import Schedule, current, due_now
 from resources.objects.base import Input, Status, customer_object, resource_class
 from resources.providers.base import AdminObjectProvider
 from resources.providers.ownership import check_customer_of, same_identity
-from resources.scheduler import ensure_open
+from resources.scheduler import ensure_open, open_occurrence
 from resources.syncro.models import RECURRING_TICKETS, RecurringTicketRequest
 
 RECURRING_TICKET = customer_object(
@@ -39,8 +39,9 @@ RECURRING_TICKET = customer_object(
         Input("opened_by", replace=True),  # "scheduler" | "syncro": different objects
     ),
     key=("deliverable",),
-    # next_due moves every time the schedule fires: an output, never drift.
-    outputs=("syncro_id", "status", "next_due"),
+    # next_due moves every time the schedule fires: an output, never drift. user_id: the
+    # account manager's Syncro id, exported so the daily scheduler need not look it up.
+    outputs=("syncro_id", "status", "next_due", "user_id"),
     collection=RECURRING_TICKETS,
     runbook_key="subject",
     doc="Opens `lead_days` before each due date, assigned to the account manager.",
@@ -74,9 +75,16 @@ class RecurringTicketProvider(AdminObjectProvider):
         ticket_id = None
         if occurrence is not None:
             check_customer_of(self.session, props, "this deliverable ticket")
-            ticket, _opened = ensure_open(
-                self.client, occurrence, customer_id=int(props["customer_id"]), user_id=user_id
-            )
+            customer_id = int(props["customer_id"])
+            if self.session.is_new_customer(customer_id):
+                # An organization this run created has no tickets to look through.
+                ticket = open_occurrence(
+                    self.client, occurrence, customer_id=customer_id, user_id=user_id
+                )
+            else:
+                ticket, _opened = ensure_open(
+                    self.client, occurrence, customer_id=customer_id, user_id=user_id
+                )
             ticket_id = ticket.id
         upcoming = current(schedule, today)
         following = schedule.occurrence(upcoming.number + 1 if upcoming else 1)
@@ -85,6 +93,7 @@ class RecurringTicketProvider(AdminObjectProvider):
             "status": Status.APPLIED.value,
             "syncro_id": ticket_id,  # the occurrence ticket this run saw open, if any
             "next_due": following.due.isoformat(),
+            "user_id": user_id,
         }
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

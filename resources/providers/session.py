@@ -19,13 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from resources.syncro import SyncroClient, SyncroNotFound
+from resources.syncro import SyncroAuthError, SyncroClient, SyncroNotFound
 from resources.syncro.models import (
+    PORTAL_USERS,
     Collection,
     Contact,
     Customer,
     CustomerField,
     Lead,
+    PortalUser,
     Ticket,
     User,
 )
@@ -148,6 +150,31 @@ class UserDirectory:
                 return None
 
 
+class PortalUsers:
+    """Every portal user of the account, listed once (`GET /portal_users` without a
+    customer filter, 100 a page): `pulumi refresh` checks every main contact's customer
+    with one list instead of one request per customer. The list needs Syncro's Global
+    Admin permission; a 401 is remembered too, so a token without it asks once."""
+
+    def __init__(self, client: SyncroClient) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+        self._users: list[PortalUser] | None = None
+        self._refused: SyncroAuthError | None = None
+
+    def of_customer(self, customer_id: int) -> list[PortalUser]:
+        """This customer's portal users; raises SyncroAuthError without the permission."""
+        with self._lock:
+            if self._users is None and self._refused is None:
+                try:
+                    self._users = self._client.list_of(PORTAL_USERS, probe=True)
+                except SyncroAuthError as refused:
+                    self._refused = refused
+            if self._refused is not None:
+                raise self._refused
+            return [u for u in self._users or [] if u.customer_id == int(customer_id)]
+
+
 class Session:
     """The client and every cache of one connection, shared by all resources of a process."""
 
@@ -157,8 +184,10 @@ class Session:
             lambda: client.list_customers(include_disabled=True)
         )
         self.leads: Cache[Lead] = Cache(client.list_leads)
-        # Every contact, read only when a lead from a rule's domain needs its age.
+        # Every contact: when a lead from a rule's domain needs its age, and for refresh
+        # of the main contacts (one paged list, not one GET per contact).
         self.contacts: Cache[Contact] = Cache(client.list_contacts)
+        self.portal_users = PortalUsers(client)
         self.defined_fields: Cache[CustomerField] = Cache(client.customer_fields)
         self.users = UserDirectory(client)
         self._lock = threading.Lock()

@@ -3,10 +3,12 @@ real stack outputs and opens the deliverables due; a second run opens nothing.""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from emulator.testing import EmulatorServer
@@ -35,8 +37,17 @@ def test_scheduler_after_up(tmp_path: Path) -> None:
                 timeout=300,
             )
 
+        # The stack exports the account manager's user id: the run needs no user lookup.
+        outputs = json.loads(project.pulumi("stack", "output", "--json").stdout)
+        exported = outputs["customers"]["CS-0042"]["deliverables"]
+        assert exported and {d.get("user_id") for d in exported} == {1001}
+        log = httpx.Client(base_url=f"{emu.root_url}/_emulator", timeout=30)
+        log.delete("/requests").raise_for_status()
         first = scheduler()
         assert first.returncode == 0, first.stdout + first.stderr
+        paths = [e["path"] for e in log.get("/requests").json()["requests"]]
+        log.close()
+        assert paths and not [p for p in paths if p.startswith("/api/v1/users")], paths
         with project.api() as http:
             org_id = http.get("/customers").json()["customers"][0]["id"]
             tickets = http.get("/tickets", params={"customer_id": org_id}).json()["tickets"]
