@@ -202,6 +202,10 @@ def status(
     html_file: Annotated[
         Path | None, typer.Option("--html", help="also write a static page to FILE")
     ] = None,
+    svg_file: Annotated[
+        Path | None,
+        typer.Option("--svg", help="also write the terminal table as an SVG image to FILE"),
+    ] = None,
 ) -> None:
     console, _ = _consoles()
     target = _stack(ctx, stack)
@@ -215,6 +219,9 @@ def status(
         )
     report = _read(target, lambda client: build_status(client, outputs, client_id, date.today()))
     _show(console, report, pages.status_page, output.status_table, as_json, html_file)
+    if svg_file:
+        output.status_svg(report, svg_file)
+        console.print(f"image: {svg_file}")
 
 
 @app.command()

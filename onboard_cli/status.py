@@ -21,7 +21,7 @@ Requests, exactly (STATUS_REQUESTS, also in `status --help` and the README), wit
 organizations in Syncro (archived too), L leads, T tickets created since the window
 and p(n) = max(1, ceil(n / 25)): p(O) + 1 + min(LEAD_PAGES, p(L)) + p(T); for one
 CLIENT_ID 1 + 1 + min(LEAD_PAGES, p(L)) + p(T of that customer); no ticket read when
-no deliverable is shown.
+no deliverable is shown or the window begins after today.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ STATUS_REQUESTS = (
     "p(O) + 1 + min(4, p(L)) + p(T): O organizations in Syncro (archived too), L leads, "
     "T tickets created since the deliverable window (opens a day before the earliest open "
     "date of the latest past-due deliverable occurrence), p(n) = max(1, ceil(n/25)) pages; "
-    "with a CLIENT_ID 1 + 1 + min(4, p(L)) + p(T of that customer); never a read per customer"
+    "with a CLIENT_ID 1 + 1 + min(4, p(L)) + p(T of that customer); no ticket read while the "
+    "window lies ahead; never a read per customer"
 )
 DONE_TICKET_STATUSES = ("Resolved", "Invoiced")
 SUBJECT = re.compile(r"^\[(?P<cid>[^\]]+)\] (?P<title>.+?) — due (?P<due>\d{4}-\d{2}-\d{2})$")
@@ -201,8 +202,8 @@ def _deliverables(
                     f"#{last[1].number} due {last[0]} ({last[1].status or 'New'})"
                     if last
                     else f"none since {since.isoformat()}"
-                    if since
-                    else "none"
+                    if since and since <= today
+                    else "none yet"
                 ),
                 overdue=overdue,
             )
@@ -211,10 +212,11 @@ def _deliverables(
 
 
 def _tickets_by_customer(
-    client: SyncroClient, since: date | None, only_org: int | None
+    client: SyncroClient, since: date | None, only_org: int | None, today: date
 ) -> dict[int, list[Ticket]]:
-    """Every ticket created since `since`, by customer id: pages, not customers."""
-    if since is None:
+    """Every ticket created since `since`, by customer id: pages, not customers. None
+    before the window begins (no occurrence shown has opened yet, so no ticket of one)."""
+    if since is None or since > today:
         return {}
     found: dict[int, list[Ticket]] = {}
     for ticket in client.list_tickets(created_after=since.isoformat(), customer_id=only_org):
@@ -262,7 +264,7 @@ def build_status(
     leads = _recent_leads(client) if customers else []
     since = ticket_window(customers, orgs, today)
     only_org = ids[0] if only and len(ids) == 1 else None
-    tickets = _tickets_by_customer(client, since, only_org) if orgs else {}
+    tickets = _tickets_by_customer(client, since, only_org, today) if orgs else {}
     rows = []
     for cid, summary in sorted(customers.items()):
         org_id = summary.get("organization_id")

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import httpx
 
-from onboard_cli import pages
+from onboard_cli import output, pages
 from onboard_cli.status import build_status
 from resources import catalog
 from resources.syncro import SyncroClient
 from tests.browser import chromium
-from tests.cli.conftest import OUTPUT_DIR, TOKEN
+from tests.cli.conftest import OUTPUT_DIR, TOKEN, import_outputs, run_cli
 
 
 def screenshot_and_dom(page: Path, png: Path, profile: Path) -> str:
@@ -186,3 +186,30 @@ def test_status_rows_and_page(emu, tmp_path: Path) -> None:
     assert "verified (lead #60001" in table and "n/a" in table
     assert (OUTPUT_DIR / "status.png").stat().st_size > 5000
     assert acme.deliverables[0].next_due == "2026-06-01"  # stepped from first_due
+    # The README's picture (docs/status.svg, `make status-svg`): the same table as SVG text.
+    svg = OUTPUT_DIR / "status.svg"
+    output.status_svg(report, svg)
+    text = svg.read_text()
+    assert text.startswith("<svg") and text.rstrip().endswith("</svg>")
+    assert "CS-0042" in text and "Smith&#160;Law&#160;LLP" in text and "OVERDUE" in text
+
+
+def test_status_svg_command_writes_the_picture(project, emu, tmp_path: Path) -> None:
+    """What `make status-svg` runs (`syncro-onboard status --svg FILE`) on a stack's outputs."""
+    api = httpx.Client(base_url=emu.base_url, headers={"Authorization": f"Bearer {TOKEN}"})
+    ids = {
+        cid: api.post(
+            "/customers", json={"business_name": name, "email": email, "properties": {}}
+        ).json()["customer"]["id"]
+        for cid, name, email in (
+            ("CS-0042", "Smith Law LLP", "jane@smithlaw.com"),
+            ("CS-0107", "Acme Dental", "maria@acmedental.com"),
+        )
+    }
+    import_outputs(project, _outputs(ids))
+    svg = tmp_path / "status.svg"
+    code, out = run_cli(project, "status", "--svg", str(svg))
+    assert code == 0, out
+    assert f"image: {svg}" in out.replace("\n", "")
+    text = svg.read_text()
+    assert text.startswith("<svg") and "CS-0107" in text and "syncro-onboard" in text
