@@ -325,7 +325,7 @@ def status_figures(figures: Figures, work: Path, size: int) -> None:
             pages(len(store.all("customers")))
             + 1
             + min(4, pages(len(store.all("leads"))))
-            + (pages(len(window)) if since and since <= report["today"] else 0)
+            + (pages(len(window)) if since else 0)
         )
         per_customer = [
             e

@@ -61,6 +61,12 @@ def _stack(ctx: typer.Context, name: str) -> Stack:
         raise typer.Exit(2) from None
 
 
+def _progress(errors: Console, what: str, unit: str) -> Progress:
+    """A progress bar on stderr (stdout stays the report), gone when done."""
+    columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn(unit))
+    return Progress(*columns, console=errors, transient=True)
+
+
 def _fail(problem: Exception) -> typer.Exit:
     errors = Console(stderr=True)
     errors.print(f"syncro-onboard: {problem}", markup=False, highlight=False)
@@ -117,14 +123,7 @@ def import_(
     described = importer.Described.read(out)
     try:
         with target.client() as client:
-            with Progress(
-                TextColumn("reading organizations"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("pages"),
-                console=errors,
-                transient=True,
-            ) as progress:
+            with _progress(errors, "reading organizations", "pages") as progress:
                 task = progress.add_task("pages", total=None)
 
                 def on_page(page: int, total: int) -> None:
@@ -142,14 +141,7 @@ def import_(
     written = importer.write_files(plan, out)
     keys = importer.edr_keys_to_store(plan, target.edr_key_owners)
     try:
-        with Progress(
-            TextColumn("storing EDR keys (encrypted, via stdin)"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("customers"),
-            console=errors,
-            transient=True,
-        ) as progress:
+        with _progress(errors, "storing EDR keys (encrypted, via stdin)", "customers") as progress:
             task = progress.add_task("keys", total=len(keys))
             stored = target.store_edr_keys(keys, lambda _cid: progress.advance(task))
     except StackError as problem:

@@ -21,7 +21,7 @@ Requests, exactly (STATUS_REQUESTS, also in `status --help` and the README), wit
 organizations in Syncro (archived too), L leads, T tickets created since the window
 and p(n) = max(1, ceil(n / 25)): p(O) + 1 + min(LEAD_PAGES, p(L)) + p(T); for one
 CLIENT_ID 1 + 1 + min(LEAD_PAGES, p(L)) + p(T of that customer); no ticket read when
-no deliverable is shown or the window begins after today.
+no deliverable is shown.
 """
 
 from __future__ import annotations
@@ -42,8 +42,7 @@ STATUS_REQUESTS = (
     "p(O) + 1 + min(4, p(L)) + p(T): O organizations in Syncro (archived too), L leads, "
     "T tickets created since the deliverable window (opens a day before the earliest open "
     "date of the latest past-due deliverable occurrence), p(n) = max(1, ceil(n/25)) pages; "
-    "with a CLIENT_ID 1 + 1 + min(4, p(L)) + p(T of that customer); no ticket read while the "
-    "window lies ahead; never a read per customer"
+    "with a CLIENT_ID 1 + 1 + min(4, p(L)) + p(T of that customer); never a read per customer"
 )
 DONE_TICKET_STATUSES = ("Resolved", "Invoiced")
 SUBJECT = re.compile(r"^\[(?P<cid>[^\]]+)\] (?P<title>.+?) — due (?P<due>\d{4}-\d{2}-\d{2})$")
@@ -212,11 +211,11 @@ def _deliverables(
 
 
 def _tickets_by_customer(
-    client: SyncroClient, since: date | None, only_org: int | None, today: date
+    client: SyncroClient, since: date | None, only_org: int | None
 ) -> dict[int, list[Ticket]]:
-    """Every ticket created since `since`, by customer id: pages, not customers. None
-    before the window begins (no occurrence shown has opened yet, so no ticket of one)."""
-    if since is None or since > today:
+    """Every ticket created since `since`, by customer id: pages, not customers. Read
+    even while the window lies ahead (one empty page): Syncro's clock decides, not ours."""
+    if since is None:
         return {}
     found: dict[int, list[Ticket]] = {}
     for ticket in client.list_tickets(created_after=since.isoformat(), customer_id=only_org):
@@ -264,7 +263,7 @@ def build_status(
     leads = _recent_leads(client) if customers else []
     since = ticket_window(customers, orgs, today)
     only_org = ids[0] if only and len(ids) == 1 else None
-    tickets = _tickets_by_customer(client, since, only_org, today) if orgs else {}
+    tickets = _tickets_by_customer(client, since, only_org) if orgs else {}
     rows = []
     for cid, summary in sorted(customers.items()):
         org_id = summary.get("organization_id")
