@@ -207,6 +207,12 @@ def sustained_rate(
         requests=len(log),
         wall_seconds=round(wall, 3),
         pacer_waited_seconds=round(waited, 3),
+        seconds_per_request=round(wall / max(len(log), 1), 3),
+        bound_by=(
+            "the limit (the pacer waited)"
+            if waited
+            else "the emulator's latency: the budget never filled a minute, the pacer never waited"
+        ),
         refused_429=refused,
         one_import_requests=one_import,
         one_import_reading_seconds=round(one_import_seconds, 3),
