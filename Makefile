@@ -10,7 +10,7 @@ POLICY := --policy-pack policies
 QUIET := --suppress-outputs
 export STACK
 
-.PHONY: bootstrap venv cli s3-server browser lint test test-fast demo stop emulator preview up refresh destroy runbook confirm deliverables bench clean status import diagnose sla-report seed
+.PHONY: bootstrap venv cli s3-server browser lint test test-fast demo stop emulator preview up refresh destroy runbook confirm deliverables bench clean status status-svg import diagnose sla-report seed
 
 bootstrap: venv cli
 
@@ -106,6 +106,10 @@ SINCE ?=
 
 status: bootstrap
 	$(ONBOARD) status --stack $(STACK) $(if $(CLIENT_ID),$(CLIENT_ID),) $(if $(HTML),--html $(HTML),)
+
+# The README's picture of the status table: after `make demo`, `make status-svg`.
+status-svg: bootstrap
+	$(ONBOARD) status --stack $(STACK) --svg docs/status.svg > /dev/null
 
 import: bootstrap
 	$(ONBOARD) import --stack $(STACK) --out customers $(if $(ACCOUNT_MANAGER),--account-manager $(ACCOUNT_MANAGER),) $(if $(DRY_RUN),--dry-run,)

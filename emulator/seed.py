@@ -37,7 +37,7 @@ from emulator.store import Store
 from resources import catalog
 
 LEAD_STATUSES = ("New", "In Progress", "Won", "Lost")
-INCIDENT_PROBLEM_TYPE = "Security Incident"
+INCIDENT_PROBLEM_TYPE = catalog.INCIDENT_PROBLEM_TYPES[0]  # what sla-report counts as one
 WORDS_A = ("Harbor", "Summit", "Cedar", "Granite", "Bright", "Copper", "Maple", "Atlas", "Blue")
 WORDS_B = ("Dental", "Law", "Capital", "Clinic", "Logistics", "Realty", "Labs", "Foods", "Works")
 SUFFIXES = ("LLC", "LLP", "Inc", "Group", "Partners")

@@ -7,6 +7,7 @@ are well-kept, widely used libraries, and Typer turns type hints into options an
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,9 +20,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from onboard_cli import importer, output, pages
 from onboard_cli.diagnose import diagnose as run_diagnosis
 from onboard_cli.sla import build_report as build_sla
-from onboard_cli.stack import PulumiCli, Stack, StackError
-from onboard_cli.status import build_status
-from resources import scheduler
+from onboard_cli.stack import PulumiCli, Stack, StackError, store_edr_keys
+from onboard_cli.status import STATUS_REQUESTS, build_status
+from resources import catalog, scheduler
 from resources.deliverables import schedules_from_outputs
 from resources.spec import CustomerFileError, load_customers
 from resources.syncro import SyncroClient, SyncroError
@@ -58,6 +59,12 @@ def _stack(ctx: typer.Context, name: str) -> Stack:
     except StackError as problem:
         errors.print(f"[red]syncro-onboard:[/red] {problem}", markup=True, highlight=False)
         raise typer.Exit(2) from None
+
+
+def _progress(errors: Console, what: str, unit: str) -> Progress:
+    """A progress bar on stderr (stdout stays the report), gone when done."""
+    columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn(unit))
+    return Progress(*columns, console=errors, transient=True)
 
 
 def _fail(problem: Exception) -> typer.Exit:
@@ -116,14 +123,7 @@ def import_(
     described = importer.Described.read(out)
     try:
         with target.client() as client:
-            with Progress(
-                TextColumn("reading organizations"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("pages"),
-                console=errors,
-                transient=True,
-            ) as progress:
+            with _progress(errors, "reading organizations", "pages") as progress:
                 task = progress.add_task("pages", total=None)
 
                 def on_page(page: int, total: int) -> None:
@@ -141,13 +141,51 @@ def import_(
     written = importer.write_files(plan, out)
     keys = importer.edr_keys_to_store(plan, target.edr_key_owners)
     try:
-        stored = target.store_edr_keys(keys) if keys else []
+        with _progress(errors, "storing EDR keys (encrypted, via stdin)", "customers") as progress:
+            task = progress.add_task("keys", total=len(keys))
+            stored = target.store_edr_keys(keys, lambda _cid: progress.advance(task))
     except StackError as problem:
         raise _fail(problem) from None
     output.import_done(console, written, stored, target.name)
 
 
-@app.command()
+@app.command("set-edr-keys")
+def set_edr_keys(
+    ctx: typer.Context,
+    client_id: Annotated[str, typer.Argument(help="the customer, e.g. CS-0042")],
+    stack: StackOption = "local",
+) -> None:
+    """Store one customer's HUNT_A-KEY and HUNT_O-KEY as stack secrets, read from stdin
+    (two lines) or prompted without echo: never from the command line (what
+    scripts/set-edr-keys runs)."""
+    console, _ = _consoles()
+    if not catalog.is_client_id(client_id):
+        raise _fail(ValueError(f"client ID {client_id!r} is not of the form CS-####"))
+    if sys.stdin.isatty():
+        values = tuple(
+            typer.prompt(f"{name} for {client_id}", hide_input=True).strip()
+            for name in catalog.EDR_KEY_FIELDS
+        )
+    else:  # piped (scripts/set-edr-keys): one key a line, in catalog order
+        values = tuple(sys.stdin.readline().strip() for _ in catalog.EDR_KEY_FIELDS)
+    if not all(values):
+        raise _fail(ValueError(f"an empty key for {client_id}. Fix: pass both keys"))
+    pulumi = ctx.obj if isinstance(ctx.obj, PulumiCli) else PulumiCli(Path.cwd())
+    try:
+        store_edr_keys(pulumi, stack, {client_id: (values[0], values[1])})
+    except StackError as problem:
+        raise _fail(problem) from None
+    console.print(
+        f"stored {' and '.join(catalog.EDR_KEY_FIELDS)} for {client_id} in stack {stack} "
+        "(encrypted)",
+        highlight=False,
+    )
+
+
+@app.command(
+    help="One row per customer: organization, fields, rules, policy, SLA, contact, "
+    f"deliverables. API requests: {STATUS_REQUESTS}."
+)
 def status(
     ctx: typer.Context,
     client_id: Annotated[str | None, typer.Argument(help="one customer, e.g. CS-0042")] = None,
@@ -156,8 +194,11 @@ def status(
     html_file: Annotated[
         Path | None, typer.Option("--html", help="also write a static page to FILE")
     ] = None,
+    svg_file: Annotated[
+        Path | None,
+        typer.Option("--svg", help="also write the terminal table as an SVG image to FILE"),
+    ] = None,
 ) -> None:
-    """One row per customer: organization, fields, rules, policy, SLA, contact, deliverables."""
     console, _ = _consoles()
     target = _stack(ctx, stack)
     outputs = target.outputs()
@@ -170,6 +211,9 @@ def status(
         )
     report = _read(target, lambda client: build_status(client, outputs, client_id, date.today()))
     _show(console, report, pages.status_page, output.status_table, as_json, html_file)
+    if svg_file:
+        output.status_svg(report, svg_file)
+        console.print(f"image: {svg_file}")
 
 
 @app.command()

@@ -58,17 +58,14 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
 
+# Fields an EmailRule (Syncro's record) and a routing.Rule (contract 2) name alike.
+SHARED_RULE_FIELDS = ("sender", "subject_filter", "position", "id", "mailbox_id")
+
+
 def as_rule(rule: EmailRule) -> routing.Rule:
     """A Syncro email rule in contract 2's terms (routes to its customer id)."""
-    return routing.Rule(
-        sender=rule.sender,
-        subject_filter=rule.subject_filter,
-        position=rule.position,
-        id=rule.id,
-        mailbox_id=rule.mailbox_id,
-        customer=rule.customer_id,
-        ref=rule,
-    )
+    shared = {name: getattr(rule, name) for name in SHARED_RULE_FIELDS}
+    return routing.Rule(**shared, customer=rule.customer_id, ref=rule)
 
 
 def rule_matches(rule: EmailRule, address: str) -> bool:

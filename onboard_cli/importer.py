@@ -193,6 +193,13 @@ def map_organization(
     def gap(name: str, problem: str, fix: str) -> None:
         c.gaps.append(Gap(name, problem, fix))
 
+    def checked(key: str, label: str, valid: Callable[[str], bool], wanted: str, fix: str) -> str:
+        """Custom field `label`'s value; a gap naming it and its fix when not `valid`."""
+        value = props.get(label, "")
+        if not valid(value):
+            gap(key, f"{label} is {value or '(empty)'!r}{wanted}", f"set {where} '{label}' {fix}")
+        return value
+
     for definition in catalog.CUSTOM_FIELDS:
         if definition.name not in fields_defined:
             gap(
@@ -203,27 +210,27 @@ def map_organization(
     name = (customer.business_name or "").strip()
     if not name:
         gap("name", "the organization has no business name", "set its Business Name in Syncro")
-    client_id = props.get(catalog.FIELD_CLIENT_ID, "")
-    if not is_client_id(client_id):
-        gap(
-            "client_id",
-            f"CS Client ID is {client_id or '(empty)'!r}, not CS-####",
-            f"set {where} 'CS Client ID' to the HubSpot cs_client_id (e.g. CS-0042)",
-        )
-    tier = props.get(catalog.FIELD_TIER, "")
-    if tier not in catalog.TIERS:
-        gap(
-            "tier",
-            f"MSP Plan Tier is {tier or '(empty)'!r}, not one of {', '.join(catalog.TIERS)}",
-            f"set {where} 'MSP Plan Tier' to the tier the customer signed",
-        )
-    platform = props.get(catalog.FIELD_PLATFORM, "")
-    if platform not in catalog.PLATFORMS:
-        gap(
-            "platform",
-            f"Platform is {platform or '(empty)'!r}",
-            f"set {where} 'Platform' to one of {', '.join(catalog.PLATFORMS)}",
-        )
+    client_id = checked(
+        "client_id",
+        catalog.FIELD_CLIENT_ID,
+        is_client_id,
+        ", not CS-####",
+        "to the HubSpot cs_client_id (e.g. CS-0042)",
+    )
+    tier = checked(
+        "tier",
+        catalog.FIELD_TIER,
+        catalog.TIERS.__contains__,
+        f", not one of {', '.join(catalog.TIERS)}",
+        "to the tier the customer signed",
+    )
+    platform = checked(
+        "platform",
+        catalog.FIELD_PLATFORM,
+        catalog.PLATFORMS.__contains__,
+        "",
+        f"to one of {', '.join(catalog.PLATFORMS)}",
+    )
     record_email = (customer.email or "").strip()
     email_domain = record_email.rpartition("@")[2].lower()
     domain = props.get(catalog.FIELD_PRIMARY_DOMAIN, "").lower()
@@ -255,20 +262,20 @@ def map_organization(
             "no Main POC name and no first/last name",
             f"set {where} 'Main POC' as 'Name <{record_email or 'email'}>'",
         )
-    deal = props.get(catalog.FIELD_HUBSPOT_DEAL_ID, "")
-    if not re.fullmatch(r"[0-9]+", deal):
-        gap(
-            "hubspot_deal_id",
-            f"HubSpot Deal ID is {deal or '(empty)'!r}",
-            f"set {where} 'HubSpot Deal ID' to the deal's ID in HubSpot",
-        )
-    go_live = props.get(catalog.FIELD_GO_LIVE, "")
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", go_live[:10]):
-        gap(
-            "go_live",
-            f"Go-live Date is {go_live or '(empty)'!r}",
-            f"set {where} 'Go-live Date' (YYYY-MM-DD)",
-        )
+    deal = checked(
+        "hubspot_deal_id",
+        catalog.FIELD_HUBSPOT_DEAL_ID,
+        lambda v: re.fullmatch(r"[0-9]+", v) is not None,
+        "",
+        "to the deal's ID in HubSpot",
+    )
+    go_live = checked(
+        "go_live",
+        catalog.FIELD_GO_LIVE,
+        lambda v: re.fullmatch(r"\d{4}-\d{2}-\d{2}", v[:10]) is not None,
+        "",
+        "(YYYY-MM-DD)",
+    )
     if not account_manager:
         gap(
             "account_manager",
@@ -364,26 +371,21 @@ def _shared_domains(candidates: list[Candidate], described: Described) -> None:
             by_domain.setdefault(domain, []).append(c)
     for domain, claimants in by_domain.items():
         if domain in described.domains:
-            for c in claimants:
-                c.gaps.append(
-                    Gap(
-                        "domains",
-                        f"{domain!r} is already listed by customers/{described.domains[domain]}",
-                        "a domain opens tickets for one customer: fix its Primary Domain in "
-                        "Syncro or the other file",
-                    )
-                )
+            problem = f"{domain!r} is already listed by customers/{described.domains[domain]}"
+            fix = (
+                "a domain opens tickets for one customer: fix its Primary Domain in Syncro or "
+                "the other file"
+            )
         elif len(claimants) > 1:
             others = ", ".join(c.label for c in claimants)
-            for c in claimants:
-                c.gaps.append(
-                    Gap(
-                        "domains",
-                        f"{domain!r} is claimed by {len(claimants)} organizations ({others})",
-                        "keep the domain on the one organization that owns it (Primary Domain), "
-                        "archive or merge the duplicate, import again",
-                    )
-                )
+            problem = f"{domain!r} is claimed by {len(claimants)} organizations ({others})"
+            fix = (
+                "keep the domain on the one organization that owns it (Primary Domain), "
+                "archive or merge the duplicate, import again"
+            )
+        else:
+            continue
+        _gap_for_each(claimants, "domains", problem, fix)
 
 
 def _unique_client_ids(candidates: list[Candidate]) -> None:
@@ -394,14 +396,14 @@ def _unique_client_ids(candidates: list[Candidate]) -> None:
     for cid, owners in by_id.items():
         if len(owners) > 1:
             labels = ", ".join(c.label for c in owners)
-            for c in owners:
-                c.gaps.append(
-                    Gap(
-                        "client_id",
-                        f"{cid} is on {len(owners)} organizations ({labels})",
-                        "give each organization its own CS Client ID",
-                    )
-                )
+            problem = f"{cid} is on {len(owners)} organizations ({labels})"
+            fix = "give each organization its own CS Client ID"
+            _gap_for_each(owners, "client_id", problem, fix)
+
+
+def _gap_for_each(candidates: list[Candidate], name: str, problem: str, fix: str) -> None:
+    for c in candidates:
+        c.gaps.append(Gap(name, problem, fix))
 
 
 def _filename(c: Candidate, taken: set[str]) -> str:

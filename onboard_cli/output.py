@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from onboard_cli.diagnose import Diagnosis
 from onboard_cli.importer import ImportPlan, summary_counts
@@ -73,6 +75,39 @@ def _deliverable_cell(row: StatusRow) -> str:
     return "\n".join(lines) or NA
 
 
+# Statuses (contract 4) and states by colour: green seen through the API, cyan done,
+# yellow waiting, red wrong; n/a dim.
+STATE_STYLES = {
+    "verified": "green",
+    "confirmed": "green",
+    "active": "green",
+    "complete": "green",
+    "passed": "green",
+    "applied": "cyan",
+    "pending": "yellow",
+    "pending-removal": "yellow",
+    "missing:": "yellow",
+    "no": "yellow",
+    "failed": "red",
+    "archived": "red",
+    "not": "red",
+    NA: "dim",
+}
+
+
+def _styled(cell: str) -> Text:
+    """A cell coloured by the state each line starts with (after an `@domain:` label)."""
+    text = Text()
+    for n, line in enumerate(cell.split("\n")):
+        if n:
+            text.append("\n")
+        label, sep, rest = line.partition(": ") if line.startswith("@") else ("", "", line)
+        text.append(label + sep)
+        word = rest.split(" ", 1)[0]
+        text.append(rest, style=STATE_STYLES.get(word, ""))
+    return text
+
+
 def status_table(console: Console, report: StatusReport) -> None:
     table = Table(
         title=f"onboarding status on {report.today} ({report.requests} API reads)",
@@ -99,23 +134,33 @@ def status_table(console: Console, report: StatusReport) -> None:
         )
         rules = "\n".join(f"@{d}: {s}" for d, s in row.rules.items()) or NA
         table.add_row(
-            f"{row.client_id}\n{row.business_name}",
-            row.tier,
-            f"{row.organization} (#{row.organization_id})",
-            fields,
-            rules,
-            row.policy,
-            row.contract,
-            row.contact,
+            Text(f"{row.client_id}\n{row.business_name}"),
+            Text(row.tier),
+            _styled(f"{row.organization} (#{row.organization_id})"),
+            _styled(fields),
+            _styled(rules),
+            _styled(row.policy),
+            _styled(row.contract),
+            _styled(row.contact),
             _deliverable_cell(row),
-            row.kickoff,
-            str(row.waiting),
+            _styled(row.kickoff),
+            Text(str(row.waiting), style="yellow" if row.waiting else "green"),
         )
     console.print(table, markup=True)
     console.print(
         f"runbook steps waiting for a person (whole stack): {report.runbook_waiting}",
         highlight=False,
     )
+
+
+SVG_WIDTH = 200  # columns: the whole table, no folding of the deliverables cell
+
+
+def status_svg(report: StatusReport, path: Path) -> None:
+    """The terminal table as Rich draws it, saved as SVG text (README's picture)."""
+    recorder = Console(record=True, width=SVG_WIDTH, file=io.StringIO(), color_system="truecolor")
+    status_table(recorder, report)
+    recorder.save_svg(str(path), title="syncro-onboard status --stack local")
 
 
 MARK = {"pass": "[green]pass[/green]", "fail": "[red]FAIL[/red]", "unknown": "[yellow]?[/yellow]"}

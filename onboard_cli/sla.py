@@ -8,7 +8,7 @@ resources/catalog.py, with the customer file's `sla:` overrides when a file exis
 - first staff response: the first public (not hidden) comment written by a user (staff),
   measured from the ticket's creation, against `acknowledgement_hours`;
 - resolution: `resolved_at` minus creation against `resolution_basic_hours`, or
-  `resolution_complex_hours` for complex work (problem types in COMPLEX_PROBLEM_TYPES);
+  `resolution_complex_hours` for complex work (problem types in catalog.COMPLEX_PROBLEM_TYPES);
   a ticket still open past its allowance is a breach too;
 - Defense+ notification: an *incident* (problem type "Security Incident", or priority
   "0 Urgent") for a tier with `notification_hours` must get that first public staff
@@ -27,9 +27,6 @@ from typing import Any
 from resources import catalog
 from resources.syncro import SyncroClient
 
-INCIDENT_PROBLEM_TYPES = ("Security Incident",)
-INCIDENT_PRIORITIES = ("0 Urgent",)
-COMPLEX_PROBLEM_TYPES = ("Security Incident", "Network", "Onboarding")
 DONE = ("Resolved", "Invoiced")
 
 
@@ -154,8 +151,8 @@ def first_staff_response(comments: list[dict[str, Any]], opened: datetime) -> da
 
 def is_incident(ticket: dict[str, Any]) -> bool:
     return (
-        ticket.get("problem_type") in INCIDENT_PROBLEM_TYPES
-        or ticket.get("priority") in INCIDENT_PRIORITIES
+        ticket.get("problem_type") in catalog.INCIDENT_PROBLEM_TYPES
+        or ticket.get("priority") in catalog.INCIDENT_PRIORITIES
     )
 
 
@@ -234,7 +231,7 @@ def _measure(
         entry.incidents += 1
         if terms.notification_hours is not None and waited > terms.notification_hours:
             breach("notification", waited if reply else None, terms.notification_hours)
-    complex_work = ticket.get("problem_type") in COMPLEX_PROBLEM_TYPES
+    complex_work = ticket.get("problem_type") in catalog.COMPLEX_PROBLEM_TYPES
     allowed = terms.resolution_complex_hours if complex_work else terms.resolution_basic_hours
     resolved = _when(ticket.get("resolved_at")) if ticket.get("status") in DONE else None
     took = _hours((resolved or now) - opened)

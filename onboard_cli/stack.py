@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,9 @@ from resources.syncro import SyncroClient
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENV_SCRIPT = REPO_ROOT / "scripts" / "env.sh"
 EDR_CONFIG_KEY = "syncro:edrKeys"
-# `config set-all` takes key=value pairs on its command line; chunks keep argv short.
-SET_ALL_CHUNK = 100
+# The stored names under syncro:edrKeys.<CID>; resources/settings.py maps them to
+# catalog.EDR_KEY_FIELDS (HUNT_A-KEY, HUNT_O-KEY).
+EDR_SLOTS = ("account", "org")
 
 
 class StackError(Exception):
@@ -131,18 +132,35 @@ class Stack:
         except ValueError:
             return {}
 
-    def store_edr_keys(self, keys: dict[str, tuple[str, str]]) -> list[str]:
-        """Store `{client_id: (HUNT_A-KEY, HUNT_O-KEY)}` as scripts/set-edr-keys does:
-        `syncro:edrKeys.<CID>.account|org`, secret. Returns the client IDs written."""
-        pairs: list[str] = []
-        for client_id, (account, org) in sorted(keys.items()):
-            pairs += ["--secret", f"{EDR_CONFIG_KEY}.{client_id}.account={account}"]
-            pairs += ["--secret", f"{EDR_CONFIG_KEY}.{client_id}.org={org}"]
-        for chunk in _chunks(pairs, 2 * SET_ALL_CHUNK):
-            self.pulumi.run(self.name, "config", "set-all", "--path", *chunk)
-        return sorted(keys)
+    def store_edr_keys(
+        self,
+        keys: Mapping[str, tuple[str, str]],
+        on_stored: Callable[[str], None] | None = None,
+    ) -> list[str]:
+        """Store `{client_id: (HUNT_A-KEY, HUNT_O-KEY)}` in this stack's secret config."""
+        return store_edr_keys(self.pulumi, self.name, keys, on_stored)
 
 
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def store_edr_keys(
+    pulumi: PulumiCli,
+    stack: str,
+    keys: Mapping[str, tuple[str, str]],
+    on_stored: Callable[[str], None] | None = None,
+) -> list[str]:
+    """`syncro:edrKeys.<CID>.account|org`, encrypted: the one implementation, used by
+    `syncro-onboard import` and scripts/set-edr-keys (`syncro-onboard set-edr-keys`).
+
+    Each value reaches `pulumi config set --secret --path <key>` on stdin, never on its
+    command line: argv is readable by every user of the machine (`ps`, /proc/PID/cmdline).
+    `config set-all` would take them all in one call, but only as argv. The cost is one
+    CLI run per value (about 0.3 s, the passphrase key derivation). Returns the client IDs
+    stored, in order; `on_stored(client_id)` after each."""
+    stored = []
+    for client_id, values in sorted(keys.items()):
+        for slot, value in zip(EDR_SLOTS, values, strict=True):
+            key = f"{EDR_CONFIG_KEY}.{client_id}.{slot}"
+            pulumi.run(stack, "config", "set", "--secret", "--path", key, stdin=value)
+        stored.append(client_id)
+        if on_stored:
+            on_stored(client_id)
+    return stored

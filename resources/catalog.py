@@ -136,6 +136,14 @@ MONTHS_PER: dict[str, int] = {"monthly": 1, "quarterly": 3, "yearly": 12}
 # and a single value is one thing to create rather than five.
 DELIVERABLE_PROBLEM_TYPE = "Deliverable"
 
+# How the SLA terms read a ticket (seed 004: resolve < 48 h basic, < 72 h complex; the
+# Defense+ 1-hour notification is for incidents). Syncro has no "complex" or "incident"
+# flag, so a ticket is complex by its problem type and an incident by its problem type
+# or its priority.
+COMPLEX_PROBLEM_TYPES: tuple[str, ...] = ("Security Incident", "Network", "Onboarding")
+INCIDENT_PROBLEM_TYPES: tuple[str, ...] = ("Security Incident",)
+INCIDENT_PRIORITIES: tuple[str, ...] = ("0 Urgent",)
+
 
 def _hours(n: int) -> str:
     return f"{n} hour" if n == 1 else f"{n} hours"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import httpx
 
-from onboard_cli import pages
+from onboard_cli import output, pages
 from onboard_cli.status import build_status
 from resources import catalog
 from resources.syncro import SyncroClient
 from tests.browser import chromium
-from tests.cli.conftest import OUTPUT_DIR, TOKEN
+from tests.cli.conftest import OUTPUT_DIR, TOKEN, import_outputs, run_cli
 
 
 def screenshot_and_dom(page: Path, png: Path, profile: Path) -> str:
@@ -35,19 +35,6 @@ def screenshot_and_dom(page: Path, png: Path, profile: Path) -> str:
 def _outputs(org_ids: dict[str, int]) -> dict:
     """The stack outputs as contract 4 shapes them; CS-0107 lacks the keys others add later."""
 
-    def deliverables(tier: str) -> list[dict]:
-        return [
-            {
-                "deliverable": d.key,
-                "subject": f"[x] {d.title}",
-                "frequency": d.frequency,
-                "first_due": "2026-01-01",
-                "lead_days": d.lead_days,
-                "assignee": "alex@cybersuite.tech",
-            }
-            for d in catalog.deliverables_for(tier)
-        ]
-
     return {
         "runbook_waiting": 4,
         "customers": {
@@ -56,7 +43,7 @@ def _outputs(org_ids: dict[str, int]) -> dict:
                 "tier": "Defense",
                 "organization_id": org_ids["CS-0042"],
                 "email_rules": {"smithlaw.com": 301},
-                "deliverables": deliverables("Defense"),
+                "deliverables": _deliverables("Defense"),
                 "status": {
                     "organization": "applied",
                     "rule:CS-0042:smithlaw.com": "verified",
@@ -72,11 +59,62 @@ def _outputs(org_ids: dict[str, int]) -> dict:
                 "tier": "Standard",
                 "organization_id": org_ids["CS-0107"],
                 "email_rules": {"acmedental.com": 302},
-                "deliverables": deliverables("Standard"),
+                "deliverables": _deliverables("Standard"),
                 "status": {"rule:CS-0107:acmedental.com": "pending"},
             },
         },
     }
+
+
+def _deliverables(tier: str) -> list[dict]:
+    return [
+        {
+            "deliverable": d.key,
+            "subject": f"[x] {d.title}",
+            "frequency": d.frequency,
+            "first_due": "2026-01-01",
+            "lead_days": d.lead_days,
+            "assignee": "alex@cybersuite.tech",
+        }
+        for d in catalog.deliverables_for(tier)
+    ]
+
+
+def test_status_reads_pages_never_one_per_customer(emu) -> None:
+    """60 customers, each with its deliverables and a ticket: list pages only, counted
+    by STATUS_REQUESTS' formula from the emulator's request log."""
+    api = httpx.Client(base_url=emu.base_url, headers={"Authorization": f"Bearer {TOKEN}"})
+    customers = {}
+    for n in range(60):
+        cid = f"CS-{n:04d}"
+        org = api.post(
+            "/customers",
+            json={"business_name": f"Firm {n}", "email": f"pat@firm{n}.example"},
+        ).json()["customer"]
+        api.post(
+            "/tickets",
+            json={"customer_id": org["id"], "subject": f"[{cid}] Monthly Report — due 2026-06-01"},
+        )
+        customers[cid] = {
+            "business_name": f"Firm {n}",
+            "tier": "Defense",
+            "organization_id": org["id"],
+            "email_rules": {f"firm{n}.example": 1},
+            "deliverables": _deliverables("Defense"),
+        }
+    seq = max(r["seq"] for r in httpx.get(f"{emu.root_url}/_emulator/requests").json()["requests"])
+    with SyncroClient(emu.base_url, TOKEN) as client:
+        report = build_status(client, {"customers": customers}, None, date(2026, 6, 1))
+    made = httpx.get(f"{emu.root_url}/_emulator/requests", params={"since": seq}).json()["requests"]
+    paths = [r["path"] for r in made]
+    # p(60 organizations) + settings + p(0 leads) + p(60 tickets) = 3 + 1 + 1 + 3
+    assert report.requests == len(made) == 8, paths
+    assert paths.count("/api/v1/tickets") == 3 and paths.count("/api/v1/customers") == 3
+    assert not any("customer_id" in (r["query"] or "") for r in made)
+    assert report.tickets_since is not None
+    first = report.rows[0]
+    monthly = next(d for d in first.deliverables if d.key == "monthly-report")
+    assert "due 2026-06-01" in monthly.last_opened
 
 
 def test_status_rows_and_page(emu, tmp_path: Path) -> None:
@@ -124,8 +162,10 @@ def test_status_rows_and_page(emu, tmp_path: Path) -> None:
     with SyncroClient(emu.base_url, TOKEN) as client:
         report = build_status(client, _outputs(ids), None, date(2026, 6, 1))
     made = httpx.get(f"{emu.root_url}/_emulator/requests", params={"since": seq}).json()["requests"]
-    # 1 customers page + settings + 1 leads page + 1 ticket page per customer.
-    assert report.requests == len(made) == 5, [r["path"] for r in made]
+    # 1 customers page + settings + 1 leads page + 1 page of the window's tickets.
+    assert report.requests == len(made) == 4, [r["path"] for r in made]
+    tickets = [r for r in made if r["path"] == "/api/v1/tickets"]
+    assert "created_after=" in tickets[0]["query"] and "customer_id" not in tickets[0]["query"]
     smith, acme = report.rows[0], report.rows[1]
     assert smith.organization == "active" and smith.missing_fields == []
     assert smith.rules == {"smithlaw.com": "verified (lead #60001 -> ticket #1001)"}
@@ -146,3 +186,30 @@ def test_status_rows_and_page(emu, tmp_path: Path) -> None:
     assert "verified (lead #60001" in table and "n/a" in table
     assert (OUTPUT_DIR / "status.png").stat().st_size > 5000
     assert acme.deliverables[0].next_due == "2026-06-01"  # stepped from first_due
+    # The README's picture (docs/status.svg, `make status-svg`): the same table as SVG text.
+    svg = OUTPUT_DIR / "status.svg"
+    output.status_svg(report, svg)
+    text = svg.read_text()
+    assert text.startswith("<svg") and text.rstrip().endswith("</svg>")
+    assert "CS-0042" in text and "Smith&#160;Law&#160;LLP" in text and "OVERDUE" in text
+
+
+def test_status_svg_command_writes_the_picture(project, emu, tmp_path: Path) -> None:
+    """What `make status-svg` runs (`syncro-onboard status --svg FILE`) on a stack's outputs."""
+    api = httpx.Client(base_url=emu.base_url, headers={"Authorization": f"Bearer {TOKEN}"})
+    ids = {
+        cid: api.post(
+            "/customers", json={"business_name": name, "email": email, "properties": {}}
+        ).json()["customer"]["id"]
+        for cid, name, email in (
+            ("CS-0042", "Smith Law LLP", "jane@smithlaw.com"),
+            ("CS-0107", "Acme Dental", "maria@acmedental.com"),
+        )
+    }
+    import_outputs(project, _outputs(ids))
+    svg = tmp_path / "status.svg"
+    code, out = run_cli(project, "status", "--svg", str(svg))
+    assert code == 0, out
+    assert f"image: {svg}" in out.replace("\n", "")
+    text = svg.read_text()
+    assert text.startswith("<svg") and "CS-0107" in text and "syncro-onboard" in text
