@@ -52,7 +52,9 @@ class Tickets(Kind):
     timestamps = True
     sequences = {"ticket_number": 1001, "comments": 70001}
 
-    def _common(self, t: dict[str, Any]) -> dict[str, Any]:
+    def _common(
+        self, t: dict[str, Any], comments: Mapping[int, list[dict[str, Any]]] | None = None
+    ) -> dict[str, Any]:
         due = parse_day(t.get("due_date"))
         keys = ("resolved_at", "start_at", "end_at", "location_id", "problem_type")
         return {
@@ -71,18 +73,25 @@ class Tickets(Kind):
             "tag_list": t.get("tag_list") or [],
             "contact_id": t.get("contact_id"),
             "ticket_recurring_schedule_id": t.get("ticket_recurring_schedule_id"),
-            "comments": [self.comment_out(c) for c in self.comments_of(t["id"])],
+            "comments": [
+                self.comment_out(c)
+                for c in (
+                    comments.get(t["id"], []) if comments is not None else self.comments_of(t["id"])
+                )
+            ],
         }
 
     def _user(self, t: dict[str, Any]) -> dict[str, Any] | None:
         user = self.store.get("users", t.get("user_id") or 0)
         return self.account["users"].out(user) if user else None
 
-    def list_item(self, t: dict[str, Any]) -> dict[str, Any]:
+    def list_item(
+        self, t: dict[str, Any], comments: Mapping[int, list[dict[str, Any]]] | None = None
+    ) -> dict[str, Any]:
         """A ticket as GET /tickets lists it (a different field set than the detail view)."""
         contact = self.store.get("contacts", t.get("contact_id") or 0)
         return {
-            **self._common(t),
+            **self._common(t, comments),
             "location_name": None,
             "ticket_type_id": t.get("ticket_type_id"),
             "ticket_type_name": None,
@@ -186,7 +195,11 @@ class Tickets(Kind):
             if bound:
                 items = [t for t in items if (parse_day(t.get(field)) or bound) >= bound]
         items.sort(key=lambda t: t["id"], reverse=True)
-        return [self.list_item(t) for t in items]
+        # Every comment read once for the whole list, not once per ticket listed.
+        comments: dict[int, list[dict[str, Any]]] = {}
+        for c in self.store.all("comments"):
+            comments.setdefault(c.get("ticket_id"), []).append(c)
+        return [self.list_item(t, comments) for t in items]
 
     def check(
         self, data: dict[str, Any], current: dict[str, Any] | None, body: dict[str, Any]
