@@ -93,7 +93,7 @@ def invalid(kind: Kind, operation: str, error: Invalid, body: dict[str, Any]) ->
 def listed(kind: Kind, items: list[dict[str, Any]], query: Any) -> dict[str, Any]:
     """A list answer: paged with `meta` on the public API, whole on the UI stand-in."""
     if kind.surface != "public":
-        return {kind.name: items}
+        return {kind.name: list(items)}
     if kind.name == "users":
         return {"users": [[u["id"], u["full_name"]] for u in items]}  # the spec's example
     size = PAGE_SIZES.get(kind.name, PER_PAGE)

@@ -8,7 +8,7 @@ plain records; `emulator.shapes` turns them into Syncro's envelopes and error bo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 if TYPE_CHECKING:
@@ -32,6 +32,25 @@ EMAIL_RE = re.compile(
 # SQLite stores ids as signed 64-bit integers: a larger number can name no object.
 MAX_ID = 2**63 - 1
 ASCII_INT_RE = re.compile(r"^-?[0-9]+$")
+
+
+class Rendered(Sequence[dict[str, Any]]):
+    """Listed records in their API shape, each shaped only when a page takes it: a list of
+    500 customers shapes the 25 a request returns, not all 500 for every page."""
+
+    def __init__(
+        self, records: list[dict[str, Any]], shape: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> None:
+        self._records = records
+        self._shape = shape
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204 - Sequence's int-or-slice protocol
+        if isinstance(index, slice):
+            return [self._shape(r) for r in self._records[index]]
+        return self._shape(self._records[index])
 
 
 class Missing(Exception):
@@ -151,7 +170,7 @@ class Kind:
             raise Missing()
         return found
 
-    def list(self, query: Query, getlist: GetList) -> list[dict[str, Any]]:
+    def list(self, query: Query, getlist: GetList) -> Sequence[dict[str, Any]]:
         """Every record in its shown shape, filtered (the HTTP layer pages)."""
         return [self.out(r) for r in self.store.all(self.name)]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from emulator.kinds.base import (
@@ -10,6 +10,7 @@ from emulator.kinds.base import (
     Invalid,
     Kind,
     Query,
+    Rendered,
     as_bool,
     blank,
     id_list,
@@ -112,7 +113,7 @@ class Customers(Kind):
         found = self.store.get(self.name, customer_id or 0)
         return self.out(found, contacts=False)["business_then_name"] if found else None
 
-    def list(self, q: Query, getlist: GetList) -> list[dict[str, Any]]:
+    def list(self, q: Query, getlist: GetList) -> Sequence[dict[str, Any]]:
         """Syncro's filters: ids, substrings (case-insensitive), query, sort."""
         items = self.store.all(self.name)
         if not as_bool(q.get("include_disabled", "false")):
@@ -136,7 +137,7 @@ class Customers(Kind):
                 key=lambda c: (c.get(sort[0]) is None, str(c.get(sort[0]) or "").lower()),
                 reverse=len(sort) > 1 and sort[1].upper() == "DESC",
             )
-        return [self.out(c) for c in items]
+        return Rendered(items, self.out)
 
     def check(
         self, data: dict[str, Any], current: dict[str, Any] | None, body: dict[str, Any]

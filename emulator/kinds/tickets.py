@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from emulator.clock import day_stamp, parse_day
-from emulator.kinds.base import GetList, Invalid, Kind, Query, as_bool, as_int, blank
+from emulator.kinds.base import GetList, Invalid, Kind, Query, Rendered, as_bool, as_int, blank
 
 WRITABLE: dict[str, Any] = {
     "customer_id": None,
@@ -168,7 +168,7 @@ class Tickets(Kind):
         )
         return fields
 
-    def list(self, q: Query, getlist: GetList) -> list[dict[str, Any]]:
+    def list(self, q: Query, getlist: GetList) -> Sequence[dict[str, Any]]:
         """Filters of the spec; newest first."""
         items = self.store.all(self.name)
         for key in ("customer_id", "contact_id", "user_id"):
@@ -199,7 +199,7 @@ class Tickets(Kind):
         comments: dict[int, list[dict[str, Any]]] = {}
         for c in self.store.all("comments"):
             comments.setdefault(c.get("ticket_id"), []).append(c)
-        return [self.list_item(t, comments) for t in items]
+        return Rendered(items, lambda t: self.list_item(t, comments))
 
     def check(
         self, data: dict[str, Any], current: dict[str, Any] | None, body: dict[str, Any]
