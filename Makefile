@@ -52,6 +52,15 @@ clean:
 	rm -rf .pulumi .emulator
 
 # --- operating a stack: STACK=local (default, the emulator) or STACK=prod -----------------
+# `up` and `demo` write the state once, when the update ends (PULUMI_SKIP_CHECKPOINTS).
+# The file backend otherwise rewrites the whole state after every step (6 MB at 200
+# customers, twice per create), so a first `up` grew with the square of the customers
+# (bench/README.md, "First up at scale"). A run killed mid-way then leaves the state as
+# it was before it; the next `make up` makes every object again, and each create finds
+# and adopts the one the dead run made (README, "A crash or a cancel mid-run").
+# `make up SKIP_CHECKPOINTS=false`: a checkpoint after every step, the engine's default.
+SKIP_CHECKPOINTS ?= true
+UPDATE = PULUMI_SKIP_CHECKPOINTS=$(SKIP_CHECKPOINTS) pulumi up
 # scripts/select-stack selects the stack, points `local` at this checkout's emulator
 # (EMULATOR_PORT, scripts/env.sh) and reports pending creates left by a run that never
 # finished; `up` and `demo` clear them first (--clear-pending), `refresh` clears them itself.
@@ -67,7 +76,7 @@ demo: bootstrap
 	scripts/emulator-up
 	$(ENV) scripts/select-stack local --clear-pending && $(PY) scripts/demo_tenant.py --emulator "$$EMULATOR_URL"
 	@echo "demo: pulumi up on stack local (three sample customers; a few seconds)"
-	$(ENV) pulumi up --yes --skip-preview --stack local $(POLICY) $(QUIET) --non-interactive
+	$(ENV) $(UPDATE) --yes --skip-preview --stack local $(POLICY) $(QUIET) --non-interactive
 	$(ENV) pulumi stack output --json --stack local > "$$EMULATOR_DIR/outputs.json"
 	@echo "demo: end-to-end check: a test email from every customer domain"
 	$(ENV) SYNCRO_API_TOKEN="$$(pulumi config get syncro:apiToken --stack local)" $(PY) scripts/verify_onboarding.py --outputs "$$EMULATOR_DIR/outputs.json" --emulator "$$EMULATOR_URL"
@@ -76,7 +85,7 @@ preview: bootstrap
 	$(ENV) $(SELECT) && pulumi preview --stack $(STACK) $(POLICY) $(QUIET) --non-interactive --diff
 
 up: bootstrap
-	$(ENV) $(SELECT) --clear-pending && pulumi up --yes --stack $(STACK) $(POLICY) $(QUIET) --non-interactive
+	$(ENV) $(SELECT) --clear-pending && $(UPDATE) --yes --stack $(STACK) $(POLICY) $(QUIET) --non-interactive
 	@$(ENV) echo "runbook: $$(pulumi stack output runbook_waiting --stack $(STACK)) steps wait for a person: runbooks/$(STACK).md (this change: runbooks/$(STACK).changes.md)"
 
 refresh: bootstrap

@@ -13,13 +13,18 @@ import os
 import signal
 import subprocess
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from emulator.testing import EmulatorServer
+from resources import catalog
 from resources.catalog import deliverables_for
+from resources.deliverables import Schedule, due_now
+from tests.deliverables.conftest import make_sla
 from tests.project import Project, customer_yaml, edr_key, generated_customers
+from tests.pulumi_cli import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -88,6 +93,26 @@ def writes(requests: list[dict]) -> list[tuple[str, str]]:
     return [(r["method"], r["path"]) for r in requests if r["method"] != "GET"]
 
 
+def make_up_checkpoints() -> str:
+    """PULUMI_SKIP_CHECKPOINTS as `make up` sets it (the Makefile's SKIP_CHECKPOINTS)."""
+    show = "show-skip-checkpoints: ; @echo $(SKIP_CHECKPOINTS)"
+    return subprocess.run(
+        ["make", "--no-print-directory", "-s", "--eval", show, "show-skip-checkpoints"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+# A checkpoint after every step (the engine's default), or one at the end of the update
+# (what `make up` and `make demo` run with): recovery must hold under both.
+CHECKPOINTS = {
+    "every-step": {"PULUMI_SKIP_CHECKPOINTS": "false"},
+    "make-up": {"PULUMI_SKIP_CHECKPOINTS": make_up_checkpoints()},
+}
+
+
 # 1. Faults converge, nothing duplicated ------------------------------------------------
 
 
@@ -116,8 +141,13 @@ def test_faults_converge_without_duplicates(tmp_path: Path, emulator) -> None:
 # 2. Crash mid-run -----------------------------------------------------------------------
 
 
-def test_kill_9_mid_up_then_documented_recovery_converges(tmp_path: Path, emulator) -> None:
-    project, specs = project_with_customers(tmp_path, emulator, 6)
+@pytest.mark.parametrize("checkpoints", sorted(CHECKPOINTS))
+def test_kill_9_mid_up_then_documented_recovery_converges(
+    tmp_path: Path, emulator, checkpoints: str
+) -> None:
+    project = Project(tmp_path / "project", emulator, env=CHECKPOINTS[checkpoints])
+    specs = generated_customers(6)
+    project.add_customers(specs)
     project.faults({"path": ".*", "method": "*", "latency_ms": 150})
     up = project.pulumi.start(
         "up",
@@ -150,6 +180,154 @@ def test_kill_9_mid_up_then_documented_recovery_converges(tmp_path: Path, emulat
     project.pulumi("refresh", "--yes", "--clear-pending-creates")
     project.pulumi("up", "--yes", "--skip-preview")
     assert_exactly_intended(project, specs)
+    project.pulumi("preview", "--expect-no-changes")
+
+
+def public_list(project: Project, kind: str, **params: object) -> list[dict]:
+    """Every page of `GET /<kind>` on the public API."""
+    found: list[dict] = []
+    page = 1
+    with project.api() as http:
+        while True:
+            answer = http.get(f"/{kind}", params={**params, "page": page})
+            answer.raise_for_status()
+            body = answer.json()
+            found += body[kind]
+            if page >= body["meta"]["total_pages"]:
+                return found
+            page += 1
+
+
+def occurrences_due(specs: list[dict]) -> set[tuple[str, str]]:
+    """(client ID, subject) of every deliverable occurrence an `up` today opens."""
+    due = set()
+    for spec in specs:
+        go_live = date.fromisoformat(spec["go_live"])
+        for item in deliverables_for(spec["tier"]):
+            schedule = Schedule(
+                client_id=spec["client_id"],
+                deliverable=item.key,
+                frequency=item.frequency,
+                first_due=catalog.first_due(go_live, item.frequency),
+                lead_days=item.lead_days,
+            )
+            occurrence = due_now(schedule, date.today())
+            if occurrence is not None:
+                due.add((spec["client_id"], occurrence.subject))
+    return due
+
+
+def assert_nothing_duplicated(
+    project: Project, specs: list[dict], policies: dict[str, int], slas: dict[str, int]
+) -> None:
+    """Each kind of object the program makes, exactly once: the organization, a rule per
+    domain, the main contact, the contract with the tier's SLA, the tier's policy on the
+    root folder, and every deliverable occurrence due today."""
+    orgs = project.customers_in_syncro()
+    emails = collections.Counter(c["email"] for c in orgs)
+    assert [e for e, n in emails.items() if n > 1] == [], "duplicate organizations"
+    ids = {c["email"]: c["id"] for c in orgs}
+    assert set(ids) == {s["main_poc"]["email"] for s in specs}
+    by_client = {s["client_id"]: ids[s["main_poc"]["email"]] for s in specs}
+
+    rules = project.admin_list("email_rules")
+    senders = collections.Counter(r["sender"] for r in rules)
+    wanted = {f"@{d}": ids[s["main_poc"]["email"]] for s in specs for d in s["domains"]}
+    assert dict(senders) == {sender: 1 for sender in wanted}, "duplicate or missing rules"
+    assert {r["sender"]: r["customer_id"] for r in rules} == wanted
+
+    contracts = collections.Counter(c["customer_id"] for c in public_list(project, "contracts"))
+    assert dict(contracts) == {i: 1 for i in ids.values()}, "duplicate or missing contracts"
+    tier_of = {by_client[s["client_id"]]: s["tier"] for s in specs}
+    for contract in public_list(project, "contracts"):
+        assert contract["sla_id"] == slas[tier_of[contract["customer_id"]]]
+
+    for spec in specs:
+        customer_id = by_client[spec["client_id"]]
+        contacts = public_list(project, "contacts", customer_id=customer_id)
+        assert [c["email"].lower() for c in contacts] == [spec["main_poc"]["email"]], spec
+        roots = [
+            f
+            for f in public_list(project, "policy_folders", customer_id=customer_id)
+            if f["parent_id"] is None
+        ]
+        assert [f["partial_policy_id"] for f in roots] == [policies[spec["tier"]]], spec
+
+    client_of = {i: cid for cid, i in by_client.items()}
+    tickets = collections.Counter(
+        (client_of[t["customer_id"]], t["subject"])
+        for t in public_list(project, "tickets")
+        if t["customer_id"] in client_of
+    )
+    assert [k for k, n in tickets.items() if n > 1] == [], "duplicate deliverable tickets"
+    due = occurrences_due(specs)
+    assert due, "the test wants occurrences due today (go_live in the past)"
+    assert set(tickets) == due
+
+
+def test_kill_9_twice_mid_make_up_of_a_larger_stack_then_make_up_converges(
+    tmp_path: Path, emulator
+) -> None:
+    """`make up` checkpoints only at the end (Makefile SKIP_CHECKPOINTS): a kill -9 then
+    leaves the state as it was, and recovery rests on every create adopting what the
+    dead run made. Killed twice (while creating, then while the re-run adopts), and
+    every kind of object, the deliverable scheduler's tickets included, is still made
+    exactly once."""
+    project = Project(tmp_path / "project", emulator, deliverables="scheduler")
+    for name in ("Makefile", "scripts", "requirements.txt"):
+        (project.root / name).symlink_to(REPO_ROOT / name)
+    with project.api() as http:
+        policies = {
+            tier: int(
+                http.post(
+                    f"{emulator.admin_url}/policies", json={"name": tier, "description": tier}
+                ).json()["policy"]["id"]
+            )
+            for tier in ("Standard", "Defense", "Sentinel")
+        }
+    slas = {tier: make_sla(emulator, f"{tier} SLA") for tier in policies}
+    for tier in policies:
+        project.config(f"syncro:tierPolicies.{tier}", str(policies[tier]), path=True)
+        project.config(f"syncro:tierSlas.{tier}", str(slas[tier]), path=True)
+    # Gone live five weeks ago: monthly deliverables are due, so the scheduler opens
+    # tickets during the up (each create looks for its occurrence before any POST).
+    go_live = (date.today() - timedelta(days=37)).isoformat()
+    specs = [{**spec, "go_live": go_live} for spec in generated_customers(18)]
+    project.add_customers(specs)
+    project.faults({"path": ".*", "method": "*", "latency_ms": 60})
+    make_env = {**project.pulumi.env, "EMULATOR_PORT": str(emulator.port)}
+    make_up = ["make", "--no-print-directory", "-o", "bootstrap", "up", "STACK=local"]
+
+    def kill_make_up_after(more_writes: int) -> None:
+        start = len(writes(project.requests()))
+        run = subprocess.Popen(
+            make_up,
+            cwd=project.root,
+            env=make_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 300
+        while len(writes(project.requests())) < start + more_writes:
+            assert run.poll() is None, "make up finished before it could be killed"
+            assert time.monotonic() < deadline, "make up never got that far"
+            time.sleep(0.05)
+        os.killpg(run.pid, signal.SIGKILL)  # make, the shell, the CLI and its group
+        run.wait()
+        kill_processes_under(project.root)  # the plugins, in groups of their own
+        project.pulumi("cancel", "--yes")  # the lock the dead run left (README)
+
+    kill_make_up_after(40)  # mid-way through the creates of the first run
+    assert project.pulumi.resources(":Organization") == [], "no checkpoint before the end"
+    kill_make_up_after(60)  # the re-run, while it adopts and goes further
+    project.faults()
+    done = subprocess.run(
+        make_up, cwd=project.root, env=make_env, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert_nothing_duplicated(project, specs, policies, slas)
+    assert len(project.pulumi.resources(":Organization")) == len(specs)
     project.pulumi("preview", "--expect-no-changes")
 
 
