@@ -4,11 +4,13 @@ from pathlib import Path
 
 import pulumi
 
-from resources import confirmations, runbook_stack
+from resources import confirmations, runbook_stack, sdk_backports
 from resources.components import CustomerOnboarding, Platform, report
 from resources.domain import plan_all, plan_platform
 from resources.settings import StackConfigError, StackSettings
 from resources.spec import CustomerFileError, load_customers
+
+sdk_backports.record_outputs_in_a_set()  # before the first Output: see the module
 
 try:
     settings = StackSettings.load()

@@ -76,6 +76,8 @@ def noop_project(root: Path, manifest: dict[str, Any], **env: str) -> PulumiRun:
     root.mkdir(parents=True)
     for name in ("__main__.py", "noop_provider.py", "Pulumi.yaml"):
         shutil.copy(BENCH / "noop_program" / name, root / name)
+    # The same SDK backport as the real program's, so both sides pay the same SDK costs.
+    shutil.copy(REPO / "resources" / "sdk_backports.py", root / "sdk_backports.py")
     (root / ".venv").symlink_to(REPO / ".venv")
     (root / "manifest.json").write_text(json.dumps(manifest))
     (root / "state").mkdir()

@@ -33,7 +33,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
-    BENCH,
     CLIENT_BUDGET,
     LONG,
     REPO,
@@ -47,7 +46,7 @@ from bench.common import (  # noqa: E402
     say,
     step,
 )
-from tests.pulumi_cli import PulumiRun, pulumi_env  # noqa: E402
+from bench.engine_figures import noop_manifest, noop_project  # noqa: E402
 
 SIZES = (50, 100, 200, 400)
 TARGET = 1.5
@@ -126,18 +125,8 @@ def real_up(
 
 def noop_up(work: Path, export: dict[str, Any], env_extra: dict[str, str]) -> float:
     """`pulumi up` of the same graph on the no-op provider, fresh stack: seconds."""
-    from bench.run import noop_manifest  # run.py imports this module; import at call time
-
-    root = work / "noop"
-    root.mkdir(parents=True)
-    for name in ("__main__.py", "noop_provider.py", "Pulumi.yaml"):
-        shutil.copy(BENCH / "noop_program" / name, root / name)
-    (root / ".venv").symlink_to(REPO / ".venv")
-    (root / "manifest.json").write_text(json.dumps(noop_manifest(export)))
-    (root / "state").mkdir()
     # No policy pack: the pack's policies judge the real program's resources.
-    noop = PulumiRun(root, pulumi_env(root / "state", **env_extra), policy_pack=None)
-    noop.init()
+    noop = noop_project(work / "noop", noop_manifest(export), **env_extra)
     with step("same graph, no-op provider: pulumi up", "about 60% of the real up"):
         started = time.monotonic()
         noop("up", "--yes", "--suppress-outputs", timeout=LONG)

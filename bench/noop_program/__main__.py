@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import sdk_backports  # resources/sdk_backports.py, copied beside this file by the bench
 from noop_provider import NoopProvider
 from pulumi.dynamic import Resource
+
+sdk_backports.record_outputs_in_a_set()
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 
