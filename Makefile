@@ -42,11 +42,17 @@ lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
+# The suite on every core (pytest-xdist): workers take tests one at a time from one queue,
+# the longest files first (tests/conftest.py); a group (`xdist_group`) stays on one worker.
+# TEST_WORKERS=1 runs it in this process (plain pytest, e.g. with --pdb in ARGS).
+TEST_WORKERS ?= logical
+PARALLEL = $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
+
 test: bootstrap browser lint
-	$(ENV) .venv/bin/python -m pytest -q
+	$(ENV) .venv/bin/python -m pytest -q $(PARALLEL) $(ARGS)
 
 test-fast: bootstrap
-	$(ENV) .venv/bin/python -m pytest -q -m "not slow"
+	$(ENV) .venv/bin/python -m pytest -q -m "not slow" $(PARALLEL) $(ARGS)
 
 clean:
 	rm -rf .pulumi .emulator

@@ -23,6 +23,14 @@ def edr_key(client_id: str, which: str) -> str:
     return f"{'acct' if which == 'account' else 'org'}-{client_id}-s3cret"
 
 
+def edr_secrets(client_id: str) -> list[str]:
+    """`config set-all --path` arguments for the customer's two EDR keys."""
+    return [
+        *("--secret", f"syncro:edrKeys.{client_id}.account={edr_key(client_id, 'account')}"),
+        *("--secret", f"syncro:edrKeys.{client_id}.org={edr_key(client_id, 'org')}"),
+    ]
+
+
 def generated_customers(count: int, start: int = 100) -> list[dict[str, Any]]:
     """`count` valid customers: tiers in turn, one to three domains each."""
     specs = []
@@ -90,10 +98,19 @@ class Project:
         (root / "state").mkdir()
         self.pulumi = PulumiRun(root, pulumi_env(root / "state", **(env or {})))
         self.pulumi.init()
-        self.config("syncro:baseUrl", emulator.base_url)
-        self.config("syncro:apiToken", emulator.token, secret=True)
-        self.config("syncro:adminMode", admin_mode)
-        self.config("syncro:deliverables", deliverables)
+        # One CLI run for the whole starting config (each `pulumi` run costs a Go start).
+        self.pulumi(
+            "config",
+            "set-all",
+            "--plaintext",
+            f"syncro:baseUrl={emulator.base_url}",
+            "--secret",
+            f"syncro:apiToken={emulator.token}",
+            "--plaintext",
+            f"syncro:adminMode={admin_mode}",
+            "--plaintext",
+            f"syncro:deliverables={deliverables}",
+        )
 
     def config(self, key: str, value: str, *, secret: bool = False, path: bool = False) -> None:
         args = ["config", "set", key, value]
@@ -104,13 +121,9 @@ class Project:
         self.pulumi(*args)
 
     def add_customer(self, filename: str, spec: dict[str, Any], *, edr: bool = True) -> None:
-        (self.customers / filename).write_text(yaml.safe_dump(spec, sort_keys=False))
+        self.write_customer(filename, spec)
         if edr:
-            cid = spec["client_id"]
-            self.config(
-                f"syncro:edrKeys.{cid}.account", edr_key(cid, "account"), secret=True, path=True
-            )
-            self.config(f"syncro:edrKeys.{cid}.org", edr_key(cid, "org"), secret=True, path=True)
+            self.pulumi("config", "set-all", "--path", *edr_secrets(spec["client_id"]))
 
     def write_customer(self, filename: str, spec: dict[str, Any]) -> None:
         (self.customers / filename).write_text(yaml.safe_dump(spec, sort_keys=False))
@@ -119,10 +132,8 @@ class Project:
         """Many customers at once: files, then every EDR secret in one `config set-all`."""
         args = ["config", "set-all", "--path"]
         for spec in specs:
-            cid = spec["client_id"]
-            self.write_customer(f"{cid.lower()}.yaml", spec)
-            args += ["--secret", f"syncro:edrKeys.{cid}.account={edr_key(cid, 'account')}"]
-            args += ["--secret", f"syncro:edrKeys.{cid}.org={edr_key(cid, 'org')}"]
+            self.write_customer(f"{spec['client_id'].lower()}.yaml", spec)
+            args += edr_secrets(spec["client_id"])
         self.pulumi(*args)
 
     def requests(self) -> list[dict[str, Any]]:

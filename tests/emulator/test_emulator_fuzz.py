@@ -27,6 +27,10 @@ from emulator.spec_paths import REFERENCE_SPEC
 from emulator.testing import EmulatorServer
 from tests.emulator.conftest import TOKEN
 
+# The last test reads what the fuzzing left in the module's emulator: under `make test`
+# the whole file runs on one worker, in order (xdist_group).
+pytestmark = pytest.mark.xdist_group("schemathesis-run")
+
 # The spec's operations the emulator serves (its public routes; see test_emulator_strict).
 SERVED = {
     "/customers": ("GET", "POST"),

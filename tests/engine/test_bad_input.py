@@ -17,7 +17,7 @@ import pytest
 from emulator.testing import EmulatorServer
 from resources import catalog
 from tests.domain.test_catalog import FREE_MAIL_BEYOND_THE_TWENTY
-from tests.project import Project, customer_yaml
+from tests.project import Project, customer_yaml, edr_secrets
 
 pytestmark = pytest.mark.slow
 
@@ -299,8 +299,7 @@ def test_bad_input_stops_preview_and_up_before_any_api_call(
 ) -> None:
     project = Project(tmp_path / "project", emulator)
     # A valid customer's EDR keys exist in every case; the case breaks something else.
-    project.config("syncro:edrKeys.CS-0042.account", "acct-CS-0042-s3cret", secret=True, path=True)
-    project.config("syncro:edrKeys.CS-0042.org", "org-CS-0042-s3cret", secret=True, path=True)
+    project.pulumi("config", "set-all", "--path", *edr_secrets("CS-0042"))  # one CLI run
     case.arrange(project)
     project.clear_requests()
     for command in (("preview",), ("up", "--yes", "--skip-preview")):

@@ -37,7 +37,8 @@ from tests.engine.test_reliability import (
 from tests.project import LINKED, Project, customer_yaml, generated_customers
 from tests.pulumi_cli import REPO_ROOT, PulumiRun
 
-pytestmark = pytest.mark.slow
+# One S3 server for both tests: under `make test` they share a worker (xdist_group).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("s3-server")]
 
 ACCESS_KEY = "shared-backend-test"
 SECRET_KEY = "shared-backend-test-secret-9f2c"  # the test server's own; guards nothing
