@@ -32,20 +32,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (  # noqa: E402
-    CLIENT_BUDGET,
-    LONG,
-    REPO,
-    SYNCRO_LIMIT,
-    BenchProject,
-    Emulator,
-    Figures,
-    clock,
-    custom_resources,
-    customers,
-    say,
-    step,
-)
+from bench import common  # noqa: E402
+from bench.common import BenchProject, Emulator, Figures, clock, say, step  # noqa: E402
 from bench.engine_figures import noop_manifest, noop_project  # noqa: E402
 
 SIZES = (50, 100, 200, 400)
@@ -67,7 +55,7 @@ def make_up(project: BenchProject, emulator: Emulator, skip_checkpoints: str | N
         env={**project.pulumi.env, "EMULATOR_PORT": str(emulator.server.port)},
         capture_output=True,
         text=True,
-        timeout=LONG,
+        timeout=common.LONG,
     )
     out = done.stdout + done.stderr
     if done.returncode != 0:
@@ -81,7 +69,7 @@ def checkpoint_env(skip_checkpoints: str | None) -> dict[str, str]:
     cmd = ["make", "--no-print-directory", "-s", "--eval", show, "bench-show-checkpoints"]
     if skip_checkpoints is not None:
         cmd.append(f"SKIP_CHECKPOINTS={skip_checkpoints}")
-    value = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=True).stdout
+    value = subprocess.run(cmd, cwd=common.REPO, capture_output=True, text=True, check=True).stdout
     return {"PULUMI_SKIP_CHECKPOINTS": value.strip()}
 
 
@@ -89,17 +77,17 @@ def real_up(
     work: Path, size: int, *, scale: float, latency_ms: int, skip_checkpoints: str | None
 ) -> tuple[float, dict[str, Any], dict[str, Any]]:
     """`make up` of `size` new customers on a fresh stack: seconds, details, export."""
-    emulator = Emulator(work / "emulator", int(SYNCRO_LIMIT * scale), latency_ms)
+    emulator = Emulator(work / "emulator", int(common.SYNCRO_LIMIT * scale), latency_ms)
     try:
         project = BenchProject(
             work / "project",
             emulator,
-            requests_per_minute=int(CLIENT_BUDGET * scale),
+            requests_per_minute=int(common.CLIENT_BUDGET * scale),
             scale=scale,
         )
         for name in FOR_MAKE:
-            (project.root / name).symlink_to(REPO / name)
-        project.add_customers(customers(size))
+            (project.root / name).symlink_to(common.REPO / name)
+        project.add_customers(common.customers(size))
         emulator.clear_requests()
         load = os.getloadavg()
         # Measured on 2 busy cores, checkpoints at the end: 50 -> 25 s, 400 -> 5 min 18 s
@@ -115,7 +103,7 @@ def real_up(
         emulator.close()
     details = {
         "seconds": round(seconds, 1),
-        "resources": len(custom_resources(export)),
+        "resources": len(common.custom_resources(export)),
         "requests": len(requests),
         "load_average_before": [round(x, 2) for x in load],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
@@ -129,7 +117,7 @@ def noop_up(work: Path, export: dict[str, Any], env_extra: dict[str, str]) -> fl
     noop = noop_project(work / "noop", noop_manifest(export), **env_extra)
     with step("same graph, no-op provider: pulumi up", "about 60% of the real up"):
         started = time.monotonic()
-        noop("up", "--yes", "--suppress-outputs", timeout=LONG)
+        noop("up", "--yes", "--suppress-outputs", timeout=common.LONG)
         return time.monotonic() - started
 
 
@@ -150,7 +138,7 @@ def scaling_figures(
     ) + f" (PULUMI_SKIP_CHECKPOINTS={env_extra['PULUMI_SKIP_CHECKPOINTS'] or 'unset'})"
     say(
         f"\n== first up at scale: N = {', '.join(map(str, sizes))}; {how}; emulator "
-        f"{int(SYNCRO_LIMIT * scale)}/min, client {int(CLIENT_BUDGET * scale)}/min, "
+        f"{int(common.SYNCRO_LIMIT * scale)}/min, client {int(common.CLIENT_BUDGET * scale)}/min, "
         f"{latency_ms} ms latency =="
     )
     per_customer: dict[int, float] = {}
