@@ -42,7 +42,8 @@ UP = ("up", "--yes", "--skip-preview", "--suppress-outputs")
 PREVIEW = ("preview", "--suppress-outputs")
 REFRESH = ("refresh", "--yes", "--skip-preview", "--suppress-outputs")
 LONG = 3 * 3600  # a CLI call's timeout, seconds
-# Set by --skip-checkpoints: the file backend then writes the state once, at the end.
+# bench/run.py sets PULUMI_SKIP_CHECKPOINTS=true here, as `make up` runs (the Makefile):
+# the file backend writes the state once, at the end (--every-step-checkpoints: after each).
 PULUMI_EXTRA_ENV: dict[str, str] = {}
 
 
