@@ -58,7 +58,11 @@ def with_one_more_customer(
     moved = {old: len(entries) + n for n, old in enumerate(members)}
     added = []
     for old in members:
-        entry = json.loads(json.dumps(entries[old]).replace(old_id, new_client_id))
+        # Its client ID and its domains (bench/common.py `customer`: firm<number>...), so
+        # the policy pack sees a customer of its own, as the real side's new file is.
+        text = json.dumps(entries[old]).replace(old_id, new_client_id)
+        text = text.replace(f"firm{old_id[3:]}", f"firm{new_client_id[3:]}")
+        entry = json.loads(text)
         entry["parent"] = moved.get(entry["parent"], entry["parent"])
         entry["depends_on"] = [moved.get(i, i) for i in entry["depends_on"]]
         entry["refs"] = {k: [moved.get(i, i), out] for k, (i, out) in entry["refs"].items()}
