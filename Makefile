@@ -140,6 +140,6 @@ sla-report: bootstrap
 seed: bootstrap
 	$(PY) -m emulator seed --db .emulator/syncro.db --customers $(or $(CUSTOMERS),50) --tickets $(or $(TICKETS),300) --seed $(or $(SEED),1)
 
-# Benchmarks against the emulator (bench/README.md): about 11 minutes on 2 idle cores, writes bench/results.json.
+# Benchmarks against the emulator (bench/README.md): about 30 minutes on 2 idle cores, writes bench/results.json.
 bench: bootstrap
 	$(ENV) $(PY) bench/run.py
