@@ -10,7 +10,7 @@ from resources.domain import plan_all, plan_platform
 from resources.settings import StackConfigError, StackSettings
 from resources.spec import CustomerFileError, load_customers
 
-sdk_backports.record_outputs_in_a_set()  # before the first Output: see the module
+sdk_backports.install()  # before the first Output: see the module
 
 try:
     settings = StackSettings.load()

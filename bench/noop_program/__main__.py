@@ -19,7 +19,7 @@ import sdk_backports  # resources/sdk_backports.py, copied beside this file by t
 from noop_provider import NoopProvider
 from pulumi.dynamic import Resource
 
-sdk_backports.record_outputs_in_a_set()
+sdk_backports.install()
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 
