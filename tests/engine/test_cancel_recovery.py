@@ -65,14 +65,16 @@ def test_cancel_mid_up_then_make_up_clears_pending_creates_and_converges(
         specs = generated_customers(6)
         project.add_customers(specs)
         project.faults({"path": ".*", "method": "*", "latency_ms": 150})
-        up = ["pulumi", "up", "--yes", "--skip-preview", "--stack", "local", "--non-interactive"]
-        up += ["--policy-pack", "policies"]
 
+        # The situation of the issue this reproduces: two runs checkpointing every step (the
+        # engine's default), so the cancelled one leaves its pending creates in the state.
+        # (`make up` checkpoints once, at the end: test_reliability kills it.)
         def start() -> subprocess.Popen[str]:
-            return subprocess.Popen(
-                up,
-                cwd=project.root,
-                env=project.pulumi.env,
+            return project.pulumi.start(
+                "up",
+                "--yes",
+                "--skip-preview",
+                env={"PULUMI_SKIP_CHECKPOINTS": "false"},
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,

@@ -24,7 +24,7 @@ from resources.catalog import deliverables_for
 from resources.deliverables import Schedule, due_now
 from tests.deliverables.conftest import make_sla
 from tests.project import Project, customer_yaml, edr_key, generated_customers
-from tests.pulumi_cli import REPO_ROOT
+from tests.pulumi_cli import REPO_ROOT, make_up_checkpoints, processes_of
 
 pytestmark = pytest.mark.slow
 
@@ -76,33 +76,14 @@ def assert_exactly_intended(project: Project, specs: list[dict]) -> None:
 
 
 def kill_processes_under(root: Path) -> None:
-    """SIGKILL every process whose command line mentions `root`."""
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if str(root) in cmdline:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(proc.name), signal.SIGKILL)
+    """SIGKILL every process started for the project in `root` (the plugins too)."""
+    for pid in processes_of(root):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def writes(requests: list[dict]) -> list[tuple[str, str]]:
     return [(r["method"], r["path"]) for r in requests if r["method"] != "GET"]
-
-
-def make_up_checkpoints() -> str:
-    """PULUMI_SKIP_CHECKPOINTS as `make up` sets it (the Makefile's SKIP_CHECKPOINTS)."""
-    show = "show-skip-checkpoints: ; @echo $(SKIP_CHECKPOINTS)"
-    return subprocess.run(
-        ["make", "--no-print-directory", "-s", "--eval", show, "show-skip-checkpoints"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
 
 
 # A checkpoint after every step (the engine's default), or one at the end of the update
@@ -295,7 +276,7 @@ def test_kill_9_twice_mid_make_up_of_a_larger_stack_then_make_up_converges(
     specs = [{**spec, "go_live": go_live} for spec in generated_customers(18)]
     project.add_customers(specs)
     project.faults({"path": ".*", "method": "*", "latency_ms": 60})
-    make_env = {**project.pulumi.env, "EMULATOR_PORT": str(emulator.port)}
+    make_env = {**project.pulumi.env_for(), "EMULATOR_PORT": str(emulator.port)}
     make_up = ["make", "--no-print-directory", "-o", "bootstrap", "up", "STACK=local"]
 
     def kill_make_up_after(more_writes: int) -> None:
