@@ -216,17 +216,13 @@ class BenchProject:
         # compare the program and its providers with a no-op provider, which has no pack.
         self.pulumi = PulumiRun(root, pulumi_env(root / "state", **extra), policy_pack=None)
         self.pulumi.init()
-        self.pulumi(
-            "config",
-            "set-all",
-            "--plaintext",
-            f"syncro:baseUrl={emulator.base_url}",
-            "--secret",
-            f"syncro:apiToken={TOKEN}",
-            "--plaintext",
-            f"syncro:adminMode={admin_mode}",
-            "--plaintext",
-            f"syncro:requestsPerMinute={requests_per_minute}",
+        self.pulumi.set_config(
+            plain={
+                "syncro:baseUrl": emulator.base_url,
+                "syncro:adminMode": admin_mode,
+                "syncro:requestsPerMinute": str(requests_per_minute),
+            },
+            secret={"syncro:apiToken": TOKEN},
         )
 
     def add_customers(self, specs: list[dict[str, Any]]) -> None:

@@ -86,6 +86,7 @@ class Project:
         """
         self.root = root
         self.emulator = emulator
+        self.env = env or {}
         root.mkdir(parents=True, exist_ok=True)
         for name in LINKED:
             (root / name).symlink_to(REPO_ROOT / name)
@@ -96,21 +97,28 @@ class Project:
         self.customers = root / "customers"
         self.customers.mkdir()
         (root / "state").mkdir()
-        self.pulumi = PulumiRun(root, pulumi_env(root / "state", **(env or {})))
+        self.pulumi = PulumiRun(root, pulumi_env(root / "state", **self.env))
         self.pulumi.init()
-        # One CLI run for the whole starting config (each `pulumi` run costs a Go start).
-        self.pulumi(
-            "config",
-            "set-all",
-            "--plaintext",
-            f"syncro:baseUrl={emulator.base_url}",
-            "--secret",
-            f"syncro:apiToken={emulator.token}",
-            "--plaintext",
-            f"syncro:adminMode={admin_mode}",
-            "--plaintext",
-            f"syncro:deliverables={deliverables}",
+        self.pulumi.set_config(
+            plain={
+                "syncro:baseUrl": emulator.base_url,
+                "syncro:adminMode": admin_mode,
+                "syncro:deliverables": deliverables,
+            },
+            secret={"syncro:apiToken": emulator.token},
         )
+
+    @classmethod
+    def copy_of(cls, template: Project, root: Path) -> Project:
+        """A copy of `template` in `root`: its links, customers/, stack config (secrets
+        encrypted with its salt) and state, without the CLI runs that made it. For a
+        corpus of cases that each start from the same stack."""
+        shutil.copytree(template.root, root, symlinks=True)
+        project = cls.__new__(cls)
+        project.root, project.emulator, project.env = root, template.emulator, template.env
+        project.customers = root / "customers"
+        project.pulumi = PulumiRun(root, pulumi_env(root / "state", **project.env))
+        return project
 
     def config(self, key: str, value: str, *, secret: bool = False, path: bool = False) -> None:
         args = ["config", "set", key, value]

@@ -288,6 +288,15 @@ def emulator(tmp_path_factory: pytest.TempPathFactory):
         yield emu
 
 
+@pytest.fixture(scope="module")
+def starting_stack(emulator, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The stack every case starts from: a valid customer's EDR keys exist in each case;
+    the case breaks something else. Copied per case (three CLI runs saved each time)."""
+    project = Project(tmp_path_factory.mktemp("bad-input-start") / "project", emulator)
+    project.pulumi("config", "set-all", "--path", *edr_secrets("CS-0042"))  # one CLI run
+    return project
+
+
 def test_the_corpus_is_large_enough() -> None:
     assert len(CASES) >= 25 + len(HOSTILE_CASES)
     assert len({case.name for case in CASES}) == len(CASES)
@@ -295,11 +304,9 @@ def test_the_corpus_is_large_enough() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_bad_input_stops_preview_and_up_before_any_api_call(
-    case: Case, tmp_path: Path, emulator
+    case: Case, tmp_path: Path, starting_stack: Project
 ) -> None:
-    project = Project(tmp_path / "project", emulator)
-    # A valid customer's EDR keys exist in every case; the case breaks something else.
-    project.pulumi("config", "set-all", "--path", *edr_secrets("CS-0042"))  # one CLI run
+    project = Project.copy_of(starting_stack, tmp_path / "project")
     case.arrange(project)
     project.clear_requests()
     for command in (("preview",), ("up", "--yes", "--skip-preview")):

@@ -110,10 +110,19 @@ BREAKS = {
 }
 
 
-@pytest.mark.parametrize("policy", sorted(BREAKS))
-def test_each_mandatory_policy_blocks_preview(policy: str, tmp_path: Path, emulator) -> None:
-    project = Project(tmp_path / "p", emulator, main=FIXTURE)
+@pytest.fixture(scope="module")
+def fixture_stack(emulator, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The fixture program with one valid customer, copied by each case below."""
+    project = Project(tmp_path_factory.mktemp("policy-fixture") / "p", emulator, main=FIXTURE)
     project.add_customer("smith-law.yaml", customer_yaml())
+    return project
+
+
+@pytest.mark.parametrize("policy", sorted(BREAKS))
+def test_each_mandatory_policy_blocks_preview(
+    policy: str, tmp_path: Path, fixture_stack: Project
+) -> None:
+    project = Project.copy_of(fixture_stack, tmp_path / "p")
     project.config("fixture:break", json.dumps(BREAKS[policy]))
     code, out = preview(project)
     assert code != 0, out
@@ -121,10 +130,11 @@ def test_each_mandatory_policy_blocks_preview(policy: str, tmp_path: Path, emula
     assert "acct-CS-0042-s3cret" not in out and "org-CS-0042-s3cret" not in out
 
 
-def test_the_fixture_changes_nothing_when_it_breaks_nothing(tmp_path: Path, emulator) -> None:
+def test_the_fixture_changes_nothing_when_it_breaks_nothing(
+    tmp_path: Path, fixture_stack: Project
+) -> None:
     """Guards the fixture itself: with a no-op break, the same program passes."""
-    project = Project(tmp_path / "p", emulator, main=FIXTURE)
-    project.add_customer("smith-law.yaml", customer_yaml())
+    project = Project.copy_of(fixture_stack, tmp_path / "p")
     project.config("fixture:break", json.dumps({"type": "NoSuchType"}))
     code, out = preview(project)
     assert code == 0, out
