@@ -42,10 +42,14 @@ lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-# The suite on every core (pytest-xdist): workers take tests one at a time from one queue,
+# The suite in parallel (pytest-xdist): workers take tests one at a time from one queue,
 # the longest files first (tests/conftest.py); a group (`xdist_group`) stays on one worker.
+# Two workers per core, at most 8: an engine test waits about half its time (the
+# emulator's latency, the client's pacing and back-off), so one worker per core left 40%
+# of the CPU idle (2 cores: 9 min 30 s with 2 workers, 7 min 38 s with 3, 7 min 01 s with
+# 4; README "Measured"); beyond 8 the longest test file bounds the run anyway.
 # TEST_WORKERS=1 runs it in this process (plain pytest, e.g. with --pdb in ARGS).
-TEST_WORKERS ?= logical
+TEST_WORKERS ?= $(shell n=$$(nproc); w=$$((2 * n)); [ $$w -gt 8 ] && w=8; echo $$w)
 PARALLEL = $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 
 test: bootstrap browser lint
