@@ -286,13 +286,16 @@ def arguments() -> argparse.ArgumentParser:
 def main() -> int:
     parser = arguments()
     args = parser.parse_args()
+    # Every CLI call says which it is: tests/pulumi_cli gives an `up` without it the
+    # Makefile's setting, which would undo --every-step-checkpoints.
+    PULUMI_EXTRA_ENV["PULUMI_SKIP_CHECKPOINTS"] = (
+        "false" if args.every_step_checkpoints else "true"  # "true": as `make up` runs
+    )
     if args.only_public_api or args.only_day_two or args.only_scaling:
         return only(args, args.out or BENCH / "results-quick.json")
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     if not sizes or min(sizes) < 2:
         parser.error("--sizes needs sizes of at least 2 (customer 1 creates the platform)")
-    if not args.every_step_checkpoints:
-        PULUMI_EXTRA_ENV["PULUMI_SKIP_CHECKPOINTS"] = "true"  # as `make up` runs (Makefile)
     full = tuple(sizes) == FULL_SIZES and not (args.skip_real_limit or args.every_step_checkpoints)
     out = args.out or BENCH / ("results.json" if full else "results-quick.json")
     largest = max(sizes)
