@@ -84,9 +84,6 @@ class Project:
         recurring tickets, the stack default is the scheduler (contract 3).
         `env`: extra environment for every pulumi command (e.g. another PULUMI_BACKEND_URL).
         """
-        self.root = root
-        self.emulator = emulator
-        self.env = env or {}
         root.mkdir(parents=True, exist_ok=True)
         for name in LINKED:
             (root / name).symlink_to(REPO_ROOT / name)
@@ -94,10 +91,9 @@ class Project:
             (root / "__main__.py").rename(root / "program.py")
             (root / "__main__.py").symlink_to(main)
         shutil.copy(REPO_ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
-        self.customers = root / "customers"
-        self.customers.mkdir()
+        (root / "customers").mkdir()
         (root / "state").mkdir()
-        self.pulumi = PulumiRun(root, pulumi_env(root / "state", **self.env))
+        self._attach(root, emulator, env or {})
         self.pulumi.init()
         self.pulumi.set_config(
             plain={
@@ -115,10 +111,14 @@ class Project:
         corpus of cases that each start from the same stack."""
         shutil.copytree(template.root, root, symlinks=True)
         project = cls.__new__(cls)
-        project.root, project.emulator, project.env = root, template.emulator, template.env
-        project.customers = root / "customers"
-        project.pulumi = PulumiRun(root, pulumi_env(root / "state", **project.env))
+        project._attach(root, template.emulator, template.env)
         return project
+
+    def _attach(self, root: Path, emulator: Any, env: dict[str, str]) -> None:
+        """This object to the project files in `root` (made, or copied)."""
+        self.root, self.emulator, self.env = root, emulator, env
+        self.customers = root / "customers"
+        self.pulumi = PulumiRun(root, pulumi_env(root / "state", **env))
 
     def config(self, key: str, value: str, *, secret: bool = False, path: bool = False) -> None:
         args = ["config", "set", key, value]

@@ -52,19 +52,23 @@ class ContractProvider(AdminObjectProvider):
 
     @staticmethod
     def _status(sla_id: int | None, props: Mapping[str, Any]) -> str:
+        """APPLIED when the contract carries the tier's SLA (`sla_id`: the one it carries)."""
         wanted = optional_int(props.get("sla_id"))
         return (Status.APPLIED if wanted is not None and sla_id == wanted else Status.PENDING).value
+
+    def _written(self, outs: dict[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
+        """The outputs of a create or update: the contract carries what the body sent."""
+        return {**outs, "status": self._status(optional_int(props.get("sla_id")), props)}
 
     def owned_elsewhere(self, obj: Any, props: Mapping[str, Any]) -> str | None:
         return moved_away(self.session, props, obj.customer_id)
 
     def api_create(self, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         id_, outs = super().api_create(props)
-        return id_, {**outs, "status": self._status(optional_int(props.get("sla_id")), props)}
+        return id_, self._written(outs, props)
 
     def api_update(self, id_: str, props: Mapping[str, Any]) -> dict[str, Any]:
-        outs = super().api_update(id_, props)
-        return {**outs, "status": self._status(optional_int(props.get("sla_id")), props)}
+        return self._written(super().api_update(id_, props), props)
 
     # api_read is the base one: the contract out of one paged `GET /contracts` for the
     # whole refresh (Syncro's list has no customer filter; 50 a page), not a GET per id.

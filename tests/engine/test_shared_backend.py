@@ -149,12 +149,13 @@ def clone(first: Project, root: Path) -> PulumiRun:
     return second
 
 
-def start_up(root: Path, run: PulumiRun, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        ["pulumi", "up", "--yes", "--skip-preview", "--stack", run.stack, "--non-interactive"]
-        + list(POLICY),
-        cwd=root,
-        env={**run.env_for("up"), **env},
+def start_up(run: PulumiRun, **env: str) -> subprocess.Popen[str]:
+    """`pulumi up` in the background, with the policy pack, as `make up` runs it."""
+    return run.start(
+        "up",
+        "--yes",
+        "--skip-preview",
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -186,7 +187,7 @@ def until(done: Callable[[], object], run: subprocess.Popen[str], what: str) -> 
 def test_two_working_copies_share_one_s3_stack(tmp_path: Path, emulator, s3_server) -> None:
     bucket = "team-state"
     alice, bob, specs = two_working_copies(tmp_path, emulator, s3_server, bucket, 3, 100)
-    first = start_up(alice.root, alice.pulumi)
+    first = start_up(alice.pulumi)
     until(alice.requests, first, "its first request")
     second = bob("up", "--yes", "--skip-preview", *POLICY, check=False)
     assert_locked_out(second, first, alice, specs, timeout=900)
@@ -217,7 +218,7 @@ def test_kill_9_on_a_shared_stack_then_recovery_from_the_other_copy(
     # the dead run leaves pending creates in the shared state, the harder recovery (and
     # the state is rewritten in the bucket all the time). test_reliability kills `make up`
     # under both settings on the file backend.
-    up = start_up(alice.root, alice.pulumi, PULUMI_SKIP_CHECKPOINTS="false")
+    up = start_up(alice.pulumi, PULUMI_SKIP_CHECKPOINTS="false")
     until(
         lambda: len([w for w in writes(alice.requests()) if "/customers" in w[1]]) >= 2,
         up,
